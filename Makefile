@@ -1,0 +1,116 @@
+# yilian - one plain Makefile.
+#
+#   make            release build: build/release/yilian
+#   make demo       install missing packages, build, initialise a demo database, serve it
+#   make test       install missing packages, build with ASan + UBSan, run every test
+#   make check      tests plus the banned-function scan
+#   make fuzz       libFuzzer targets (clang), each run for FUZZ_SECONDS
+#   make bench      benchmarks (figures, not tests)
+#   make install    PREFIX=/usr/local: binary, man page, example config, web files
+#   make fmt        clang-format over the sources
+
+PREFIX     ?= /usr/local
+CC         ?= cc
+PKGS       := libmicrohttpd jansson sqlite3 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter -Werror
+CPPFLAGS := -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+LIBS     := $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+
+# Two build flavours share the rule set: release (optimised) and check (sanitizers).
+REL      := build/release
+CHK      := build/check
+REL_CFLAGS := $(WARN) -O2 -g
+CHK_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+CHK_LDFLAGS := -fsanitize=address,undefined
+
+.PHONY: all demo test check fuzz bench install fmt clean deps banned
+
+all: $(REL)/yilian
+
+deps:
+	@scripts/deps.sh
+
+# --- release -----------------------------------------------------------------------------
+$(REL)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(REL)/libyilian.a: $(patsubst src/%.c,$(REL)/%.o,$(LIB_SRC))
+	ar rcs $@ $^
+
+$(REL)/yilian: $(REL)/main.o $(REL)/libyilian.a
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
+# --- sanitizer build for tests -----------------------------------------------------------
+$(CHK)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CHK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(CHK)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CHK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(CHK)/libyilian.a: $(patsubst src/%.c,$(CHK)/%.o,$(LIB_SRC))
+	ar rcs $@ $^
+
+$(CHK)/yilian: $(CHK)/main.o $(CHK)/libyilian.a
+	$(CC) $(CHK_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(CHK)/tests/test_%: $(CHK)/tests/test_%.o $(CHK)/tests/support.o $(CHK)/libyilian.a
+	$(CC) $(CHK_LDFLAGS) -o $@ $^ $(LIBS)
+
+TEST_BINS := $(patsubst tests/%.c,$(CHK)/tests/%,$(TEST_SRC))
+
+test: deps
+	@$(MAKE) --no-print-directory $(CHK)/yilian $(TEST_BINS)
+	@YILIAN_BIN=$(CHK)/yilian scripts/run-tests.sh $(TEST_BINS)
+
+check: test banned
+
+banned:
+	@scripts/banned.sh
+
+# --- demo, bench, fuzz, install ----------------------------------------------------------
+demo: deps
+	@$(MAKE) --no-print-directory $(REL)/yilian
+	@scripts/demo.sh $(REL)/yilian
+
+bench: deps
+	@$(MAKE) --no-print-directory $(REL)/yilian
+	@bench/run.sh $(REL)/yilian
+
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS  := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE $(PKG_CFLAGS)
+FUZZ_BINS    := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+
+build/fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p build/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+fuzz: deps $(FUZZ_BINS)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+install: $(REL)/yilian
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/yilian/web $(DESTDIR)$(PREFIX)/share/doc/yilian
+	install -m 755 $(REL)/yilian $(DESTDIR)$(PREFIX)/bin/yilian
+	install -m 644 docs/yilian.1 $(DESTDIR)$(PREFIX)/share/man/man1/yilian.1
+	install -m 644 etc/yilian.conf.example $(DESTDIR)$(PREFIX)/share/doc/yilian/yilian.conf.example
+	cp -R web/. $(DESTDIR)$(PREFIX)/share/yilian/web/
+
+fmt:
+	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(TEST_SRC)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

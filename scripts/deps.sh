@@ -1,0 +1,29 @@
+#!/bin/sh
+# deps.sh - install the Debian packages yilian needs to build, test and benchmark, when any
+# is missing. As root it runs apt-get; otherwise it prints the exact command and stops.
+set -eu
+
+# build: compiler, pkg-config, libraries; tests: curl-free (own client), sqlite3 CLI for
+# tamper tests; bench: wrk; fuzz: clang.
+PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
+libsodium-dev sqlite3 wrk clang openssl"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "yilian needs these Debian packages:$missing" >&2
+    echo "install them with:" >&2
+    echo "    sudo apt-get update && sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

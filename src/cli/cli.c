@@ -1,0 +1,468 @@
+/*
+ * cli.c - the command table and the small commands: id check, user, backup, restore,
+ * audit verify, migrate, config, version, help.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "accounts/accounts.h"
+#include "audit/audit.h"
+#include "cli/cli_int.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/idno.h"
+#include "store/store.h"
+
+int cli_fail(const struct yl_err *err)
+{
+    if (err->field[0] != '\0' && strstr(yl_err_message(err), err->field) == NULL)
+        fprintf(stderr, "yilian: %s: %s\n", err->field, yl_err_message(err));
+    else
+        fprintf(stderr, "yilian: %s\n", yl_err_message(err));
+    return 1;
+}
+
+struct store *cli_open_store(const struct cli_config *c)
+{
+    struct yl_err err = {0};
+    struct store *s = NULL;
+    struct store_options opt = {.pool_size = c->threads > 0 ? c->threads + 2 : 16};
+    if (store_open(c->db, &opt, &s, &err) != 0) {
+        cli_fail(&err);
+        return NULL;
+    }
+    int applied = 0;
+    if (store_migrate(s, &applied, &err) != 0) {
+        cli_fail(&err);
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+int cli_db_lock(const char *db_path)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s.lock", db_path);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int cli_read_line(char *out, size_t n)
+{
+    if (fgets(out, (int)n, stdin) == NULL)
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static const struct audit_actor cli_actor = {0, "cli", "admin", "cli"};
+
+/* --- yilian id check ------------------------------------------------------------------- */
+
+static int cmd_id_check(struct cli_config *c, int argc, char **argv)
+{
+    if (argc == 0) {
+        fprintf(stderr, "usage: yilian id check NUMBER...\n");
+        return 2;
+    }
+    int32_t today = date_today();
+    int bad = 0;
+    for (int i = 0; i < argc; i++) {
+        struct idno_info info;
+        struct yl_err err = {0};
+        if (idno_parse(argv[i], strlen(argv[i]), today, &info, "id_number", &err) != 0) {
+            printf("%s invalid: %s\n", argv[i], yl_err_message(&err));
+            bad++;
+            continue;
+        }
+        char birth[DATE_STR_LEN];
+        printf("%s valid: born %s, %s, region %s%s%s\n", argv[i],
+               date_format(info.birth, birth), info.sex == IDNO_MALE ? "male" : "female",
+               info.region, info.converted_from_15 ? ", 18-digit form " : "",
+               info.converted_from_15 ? info.number : "");
+    }
+    return bad ? 1 : 0;
+}
+
+/* --- yilian user ----------------------------------------------------------------------- */
+
+/* Value of "--name VALUE" in argv, removing both words; NULL when absent. */
+static const char *take_flag(int *argc, char **argv, const char *name)
+{
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], name) != 0)
+            continue;
+        if (i + 1 >= *argc)
+            return NULL;
+        const char *v = argv[i + 1];
+        memmove(&argv[i], &argv[i + 2], sizeof(char *) * (size_t)(*argc - i - 2));
+        *argc -= 2;
+        return v;
+    }
+    return NULL;
+}
+
+static bool take_switch(int *argc, char **argv, const char *name)
+{
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], name) != 0)
+            continue;
+        memmove(&argv[i], &argv[i + 1], sizeof(char *) * (size_t)(*argc - i - 1));
+        *argc -= 1;
+        return true;
+    }
+    return false;
+}
+
+/* A password from stdin when --password-stdin, else a generated one (printed). */
+static int new_password(int *argc, char **argv, char *out, size_t n, bool *generated)
+{
+    *generated = false;
+    if (take_switch(argc, argv, "--password-stdin")) {
+        if (cli_read_line(out, n) != 0) {
+            fprintf(stderr, "yilian: no password on standard input\n");
+            return -1;
+        }
+        return 0;
+    }
+    acct_password_generate(out);
+    *generated = true;
+    return 0;
+}
+
+static int cmd_user_add(struct cli_config *c, int argc, char **argv)
+{
+    const char *role = take_flag(&argc, argv, "--role");
+    const char *scope = take_flag(&argc, argv, "--scope");
+    const char *display = take_flag(&argc, argv, "--name");
+    char password[160];
+    bool generated;
+    if (new_password(&argc, argv, password, sizeof(password), &generated) != 0)
+        return 1;
+    if (argc != 1 || role == NULL) {
+        fprintf(stderr, "usage: yilian user add USERNAME --role ROLE [--scope SCOPE] "
+                        "[--name \"DISPLAY NAME\"] [--password-stdin]\n");
+        return 2;
+    }
+    struct store *s = cli_open_store(c);
+    if (s == NULL)
+        return 1;
+    struct acct *a = acct_new(s, NULL);
+    struct acct_user_input in = {argv[0], password, display, role, scope};
+    struct yl_err err = {0};
+    int64_t id;
+    int rc = acct_user_create(a, &in, &cli_actor, &id, &err);
+    if (rc == 0) {
+        printf("user %s created (id %lld)\n", argv[0], (long long)id);
+        if (generated)
+            printf("password: %s\n", password);
+    }
+    acct_free(a);
+    store_close(s);
+    return rc == 0 ? 0 : cli_fail(&err);
+}
+
+static int cmd_user_list(struct cli_config *c, int argc, char **argv)
+{
+    struct store *s = cli_open_store(c);
+    if (s == NULL)
+        return 1;
+    struct acct *a = acct_new(s, NULL);
+    struct acct_user users[200];
+    struct yl_err err = {0};
+    int64_t after = 0;
+    int n, rc = 0;
+    printf("%-6s %-24s %-16s %-24s %s\n", "id", "username", "role", "scope", "state");
+    while ((n = acct_user_list(a, after, "", 200, users, &err)) > 0) {
+        for (int i = 0; i < n; i++) {
+            char scope[64];
+            printf("%-6lld %-24s %-16s %-24s %s\n", (long long)users[i].id, users[i].username,
+                   acct_role_name(users[i].role),
+                   acct_scope_format(&users[i].scope, scope, sizeof(scope)),
+                   users[i].disabled ? "disabled" : "active");
+        }
+        after = users[n - 1].id;
+    }
+    if (n < 0)
+        rc = cli_fail(&err);
+    acct_free(a);
+    store_close(s);
+    return rc;
+}
+
+static int with_user(struct cli_config *c, const char *username,
+                     int (*fn)(struct acct *a, struct acct_user *u, void *arg, struct yl_err *err),
+                     void *arg)
+{
+    struct store *s = cli_open_store(c);
+    if (s == NULL)
+        return 1;
+    struct acct *a = acct_new(s, NULL);
+    struct acct_user u;
+    struct yl_err err = {0};
+    int rc = acct_user_find(a, username, &u, &err);
+    if (rc == YL_ENOTFOUND) {
+        yl_err_clear(&err);
+        yl_err_set(&err, YL_ENOTFOUND, "username", "no user \"%s\"", username);
+    }
+    if (rc == 0)
+        rc = fn(a, &u, arg, &err);
+    acct_free(a);
+    store_close(s);
+    return rc == 0 ? 0 : cli_fail(&err);
+}
+
+static int do_passwd(struct acct *a, struct acct_user *u, void *arg, struct yl_err *err)
+{
+    return acct_user_set_password(a, u->id, arg, &cli_actor, err);
+}
+
+static int do_disable(struct acct *a, struct acct_user *u, void *arg, struct yl_err *err)
+{
+    struct acct_user_patch p = {.disabled = *(int *)arg};
+    return acct_user_update(a, u->id, &p, &cli_actor, err);
+}
+
+static int cmd_user_passwd(struct cli_config *c, int argc, char **argv)
+{
+    char password[160];
+    bool generated;
+    if (new_password(&argc, argv, password, sizeof(password), &generated) != 0)
+        return 1;
+    if (argc != 1) {
+        fprintf(stderr, "usage: yilian user passwd USERNAME [--password-stdin]\n");
+        return 2;
+    }
+    int rc = with_user(c, argv[0], do_passwd, password);
+    if (rc == 0) {
+        printf("password of %s changed; their sessions have ended\n", argv[0]);
+        if (generated)
+            printf("password: %s\n", password);
+    }
+    return rc;
+}
+
+static int cmd_user_disable(struct cli_config *c, int argc, char **argv)
+{
+    int disabled = 1;
+    if (argc != 1) {
+        fprintf(stderr, "usage: yilian user disable USERNAME\n");
+        return 2;
+    }
+    int rc = with_user(c, argv[0], do_disable, &disabled);
+    if (rc == 0)
+        printf("user %s disabled; their sessions have ended\n", argv[0]);
+    return rc;
+}
+
+static int cmd_user_enable(struct cli_config *c, int argc, char **argv)
+{
+    int disabled = 0;
+    if (argc != 1) {
+        fprintf(stderr, "usage: yilian user enable USERNAME\n");
+        return 2;
+    }
+    int rc = with_user(c, argv[0], do_disable, &disabled);
+    if (rc == 0)
+        printf("user %s enabled\n", argv[0]);
+    return rc;
+}
+
+/* --- backup, restore, audit, migrate --------------------------------------------------- */
+
+static int cmd_backup(struct cli_config *c, int argc, char **argv)
+{
+    if (argc != 1) {
+        fprintf(stderr, "usage: yilian backup FILE\n");
+        return 2;
+    }
+    struct store *s = cli_open_store(c);
+    if (s == NULL)
+        return 1;
+    struct yl_err err = {0};
+    int rc = store_backup(s, argv[0], &err);
+    store_close(s);
+    if (rc != 0)
+        return cli_fail(&err);
+    printf("backup of %s written to %s\n", c->db, argv[0]);
+    return 0;
+}
+
+static int cmd_restore(struct cli_config *c, int argc, char **argv)
+{
+    if (argc != 1) {
+        fprintf(stderr, "usage: yilian restore FILE\n");
+        return 2;
+    }
+    if (access(argv[0], R_OK) != 0) {
+        fprintf(stderr, "yilian: cannot read backup file \"%s\"\n", argv[0]);
+        return 1;
+    }
+    /* A running server holds the lock; restoring under it would pull its data away. */
+    int lock = cli_db_lock(c->db);
+    if (lock < 0) {
+        fprintf(stderr, "yilian: %s is in use by a running server; stop it first\n", c->db);
+        return 1;
+    }
+    struct yl_err err = {0};
+    struct store *s = NULL;
+    int rc = store_open(c->db, NULL, &s, &err);
+    if (rc == 0)
+        rc = store_restore(s, argv[0], &err);
+    store_close(s);
+    if (rc == 0) {
+        /* Bring the restored copy up to this program's schema, and check its audit chain. */
+        s = cli_open_store(c);
+        if (s == NULL)
+            rc = 1;
+        int64_t checked = 0, bad = 0;
+        if (s != NULL && audit_verify(s, &checked, &bad, &err) != 0)
+            fprintf(stderr, "yilian: warning: the restored audit chain is broken at record "
+                            "%lld: %s\n", (long long)bad, yl_err_message(&err));
+        store_close(s);
+    }
+    close(lock);
+    if (rc != 0)
+        return err.code ? cli_fail(&err) : 1;
+    printf("%s restored from %s\n", c->db, argv[0]);
+    return 0;
+}
+
+static int cmd_audit_verify(struct cli_config *c, int argc, char **argv)
+{
+    struct store *s = cli_open_store(c);
+    if (s == NULL)
+        return 1;
+    struct yl_err err = {0};
+    int64_t checked = 0, bad = 0;
+    int rc = audit_verify(s, &checked, &bad, &err);
+    store_close(s);
+    if (rc != 0) {
+        printf("audit chain broken at record %lld: %s\n", (long long)bad, yl_err_message(&err));
+        return 1;
+    }
+    printf("audit chain intact: %lld records\n", (long long)checked);
+    return 0;
+}
+
+static int cmd_migrate(struct cli_config *c, int argc, char **argv)
+{
+    struct yl_err err = {0};
+    struct store *s = NULL;
+    if (store_open(c->db, NULL, &s, &err) != 0)
+        return cli_fail(&err);
+    int applied = 0;
+    int rc = store_migrate(s, &applied, &err);
+    int version = rc == 0 ? store_schema_version(s, &err) : 0;
+    store_close(s);
+    if (rc != 0)
+        return cli_fail(&err);
+    printf("schema version %d (%d migration%s applied)\n", version, applied,
+           applied == 1 ? "" : "s");
+    return 0;
+}
+
+static int cmd_config(struct cli_config *c, int argc, char **argv)
+{
+    cli_config_describe(stdout);
+    return 0;
+}
+
+static int cmd_version(struct cli_config *c, int argc, char **argv)
+{
+    printf("yilian %s (schema %d)\n", YILIAN_VERSION, store_schema_latest());
+    return 0;
+}
+
+static int cmd_help(struct cli_config *c, int argc, char **argv);
+
+struct command {
+    const char *word1, *word2;
+    int (*fn)(struct cli_config *c, int argc, char **argv);
+    const char *usage;
+    const char *help;
+};
+
+static const struct command commands[] = {
+    {"serve", NULL, cli_serve, "serve", "run the HTTP server (API and web dashboard)"},
+    {"migrate", NULL, cmd_migrate, "migrate", "bring the database schema up to date"},
+    {"id", "check", cmd_id_check, "id check NUMBER...", "validate resident ID numbers"},
+    {"user", "add", cmd_user_add, "user add NAME --role ROLE [--scope S] [--password-stdin]",
+     "create a user (prints a generated password)"},
+    {"user", "list", cmd_user_list, "user list", "list users"},
+    {"user", "passwd", cmd_user_passwd, "user passwd NAME [--password-stdin]",
+     "set a user's password and end their sessions"},
+    {"user", "disable", cmd_user_disable, "user disable NAME",
+     "disable a user and end their sessions"},
+    {"user", "enable", cmd_user_enable, "user enable NAME", "enable a disabled user"},
+    {"backup", NULL, cmd_backup, "backup FILE", "write a consistent copy of the live database"},
+    {"restore", NULL, cmd_restore, "restore FILE", "replace the database with a backup"},
+    {"audit", "verify", cmd_audit_verify, "audit verify",
+     "check the audit chain; names the first broken record"},
+    {"config", NULL, cmd_config, "config", "print every setting with its default"},
+    {"version", NULL, cmd_version, "version", "print the version"},
+    {"help", NULL, cmd_help, "help", "this text"},
+};
+
+static int cmd_help(struct cli_config *c, int argc, char **argv)
+{
+    printf("yilian - regional health service platform\n\n"
+           "usage: yilian [--config FILE] [--SETTING VALUE]... COMMAND ...\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        printf("  %-58s %s\n", commands[i].usage, commands[i].help);
+    printf("\nsettings (config file lines \"key = value\", or flags --key VALUE):\n");
+    cli_config_describe(stdout);
+    return 0;
+}
+
+int cli_main(int argc, char **argv)
+{
+    struct cli_config c;
+    struct yl_err err = {0};
+    cli_config_defaults(&c);
+    int n = cli_config_args(&c, argc - 1, argv + 1, &err);
+    if (n < 0) {
+        cli_config_release(&c);
+        return cli_fail(&err);
+    }
+    char **words = argv + 1;
+    if (n == 0 || strcmp(words[0], "--help") == 0 || strcmp(words[0], "-h") == 0) {
+        cmd_help(&c, 0, NULL);
+        cli_config_release(&c);
+        return n == 0 ? 2 : 0;
+    }
+    if (strcmp(words[0], "--version") == 0)
+        words[0] = "version";
+    int rc = -1;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const struct command *cmd = &commands[i];
+        if (strcmp(cmd->word1, words[0]) != 0)
+            continue;
+        if (cmd->word2 == NULL) {
+            rc = cmd->fn(&c, n - 1, words + 1);
+            break;
+        }
+        if (n >= 2 && strcmp(cmd->word2, words[1]) == 0) {
+            rc = cmd->fn(&c, n - 2, words + 2);
+            break;
+        }
+    }
+    if (rc == -1) {
+        fprintf(stderr, "yilian: unknown command \"%s%s%s\"; see yilian help\n", words[0],
+                n >= 2 ? " " : "", n >= 2 ? words[1] : "");
+        rc = 2;
+    }
+    cli_config_release(&c);
+    return rc;
+}

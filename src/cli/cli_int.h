@@ -1,0 +1,24 @@
+/*
+ * cli_int.h - helpers the command files share.
+ */
+#ifndef YL_CLI_INT_H
+#define YL_CLI_INT_H
+
+#include "cli/cli.h"
+
+struct store;
+struct yl_err;
+
+#define YILIAN_VERSION "0.1.0"
+
+/* Print "yilian: <message>" (and the field when set) on stderr; returns exit status 1. */
+int cli_fail(const struct yl_err *err);
+/* Open the configured database and bring its schema up to date; prints on failure. */
+struct store *cli_open_store(const struct cli_config *c);
+/* Take the lock that says a server holds the database; -1 when someone else has it. The
+ * returned descriptor keeps the lock until closed. */
+int cli_db_lock(const char *db_path);
+/* Read one line (a password) from stdin without its newline; 0 or -1 at end of input. */
+int cli_read_line(char *out, size_t n);
+
+#endif

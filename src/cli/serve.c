@@ -1,0 +1,127 @@
+/*
+ * serve.c - yilian serve: open and migrate the store, start the audit flusher and the HTTP
+ * server, wait for SIGTERM or SIGINT, then stop in order: no new requests, open requests
+ * finish, queued audit records are written, the store closes.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accounts/accounts.h"
+#include "api/api.h"
+#include "audit/audit.h"
+#include "cli/cli_int.h"
+#include "core/err.h"
+#include "store/store.h"
+
+static bool is_loopback(const char *addr)
+{
+    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+}
+
+/* An empty database gets one admin, whose password is printed once. */
+static int ensure_admin(struct acct *a, struct store *s)
+{
+    struct acct_user one;
+    struct yl_err err = {0};
+    int n = acct_user_list(a, 0, "", 1, &one, &err);
+    if (n != 0)
+        return n < 0 ? cli_fail(&err) : 0;
+    char password[17];
+    acct_password_generate(password);
+    struct acct_user_input in = {"admin", password, "Commission administrator", "admin",
+                                 "region"};
+    struct audit_actor by = {0, "serve", "admin", "cli"};
+    if (acct_user_create(a, &in, &by, NULL, &err) != 0)
+        return cli_fail(&err);
+    printf("created the first account: user \"admin\", password \"%s\"\n", password);
+    printf("change it after logging in (PUT /api/me/password)\n");
+    return 0;
+}
+
+int cli_serve(struct cli_config *c, int argc, char **argv)
+{
+    if (argc != 0) {
+        fprintf(stderr, "usage: yilian serve [--config FILE] [--db FILE] [--port N] ...\n");
+        return 2;
+    }
+    /* Block the stop signals before any thread starts, so every thread inherits the mask
+     * and only sigwait below receives them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int lock = cli_db_lock(c->db);
+    if (lock < 0) {
+        fprintf(stderr, "yilian: %s is already served by another yilian\n", c->db);
+        return 1;
+    }
+    struct store *s = cli_open_store(c);
+    if (s == NULL) {
+        close(lock);
+        return 1;
+    }
+    struct acct_options aopt = {
+        .idle_timeout_s = c->idle_timeout_s,
+        .lifetime_s = c->session_lifetime_s,
+        .max_failures = c->login_max_failures,
+    };
+    struct acct *a = acct_new(s, &aopt);
+    int rc = ensure_admin(a, s);
+    struct audit_log *log = audit_log_new(s, c->audit_flush_ms);
+    struct yl_err err = {0};
+    struct api_app app = {
+        .store = s,
+        .acct = a,
+        .audit = log,
+        .version = YILIAN_VERSION,
+        .started = time(NULL),
+        .schema_version = store_schema_version(s, &err),
+    };
+    struct http_options hopt = {
+        .listen = c->listen,
+        .port = c->port,
+        .threads = c->threads,
+        .web_root = c->web_root,
+        .tls_cert = c->tls_cert,
+        .tls_key = c->tls_key,
+        .limits = {.max_body = (size_t)c->max_body,
+                   .max_json_depth = c->max_json_depth,
+                   .max_string = (size_t)c->max_string},
+        .log_requests = c->log_requests,
+    };
+    size_t n_routes;
+    const struct http_route *routes = api_routes(&n_routes);
+    struct http_server *srv = NULL;
+    if (rc == 0) {
+        srv = http_server_start(&hopt, routes, n_routes, api_authorize, &app, &err);
+        if (srv == NULL)
+            rc = cli_fail(&err);
+    }
+    if (srv != NULL) {
+        const char *scheme = http_server_is_tls(srv) ? "https" : "http";
+        printf("yilian %s listening on %s://%s:%d (database %s)\n", YILIAN_VERSION, scheme,
+               c->listen, http_server_port(srv), c->db);
+        if (!http_server_is_tls(srv) && !is_loopback(c->listen))
+            fprintf(stderr, "yilian: WARNING: serving personal health data over plain HTTP on "
+                            "%s; set tls_cert and tls_key, or listen on 127.0.0.1 behind a "
+                            "TLS proxy\n", c->listen);
+        fflush(stdout);
+        int sig = 0;
+        sigwait(&stop, &sig);
+        printf("yilian: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        fflush(stdout);
+    }
+    http_server_stop(srv);
+    audit_log_free(log);
+    acct_free(a);
+    store_close(s);
+    close(lock);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * support.h - what the tests share: temporary folders, an in-process server on an ephemeral
+ * port with a fresh database, and a small HTTP/1.1 client over a plain socket (so tests can
+ * also send requests no library client would).
+ */
+#ifndef YL_TEST_SUPPORT_H
+#define YL_TEST_SUPPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "accounts/accounts.h"
+#include "api/api.h"
+#include "audit/audit.h"
+#include "http/http.h"
+#include "store/store.h"
+
+/* A fresh folder under /tmp (removed at exit); returns its path. */
+const char *ts_tmpdir(void);
+/* A path inside ts_tmpdir() (static buffer rotation: valid for a few calls). */
+const char *ts_path(const char *name);
+
+struct ts_server {
+    struct store *store;
+    struct acct *acct;
+    struct audit_log *audit;
+    struct api_app app;
+    struct http_server *http;
+    int port;
+    char db[512];
+};
+
+#define TS_ADMIN_PASSWORD "admin-password-1"
+
+/* Start a server on 127.0.0.1 with a new database holding user "admin" (TS_ADMIN_PASSWORD).
+ * `opt` and `aopt` may be NULL for defaults. */
+int ts_server_start(struct ts_server *s, const struct http_options *opt,
+                    const struct acct_options *aopt);
+void ts_server_stop(struct ts_server *s);
+
+struct ts_response {
+    int status;
+    char *body;         /* heap, NUL-terminated */
+    size_t body_len;
+    char *headers;      /* heap, raw header block */
+    json_t *json;       /* parsed body when it is JSON, else NULL */
+};
+
+/* Send one request (Connection: close). `token` adds a bearer header; `content_type` NULL
+ * means application/json when a body is given. Returns 0, or -1 when the server could not
+ * be reached. */
+int ts_request(int port, const char *method, const char *path, const char *token,
+               const char *content_type, const char *body, size_t body_len,
+               struct ts_response *out);
+/* Send raw bytes and read whatever comes back. */
+int ts_raw(int port, const char *bytes, size_t n, struct ts_response *out);
+void ts_response_free(struct ts_response *r);
+
+/* Shorthands: JSON request bodies as text. */
+int ts_get(int port, const char *path, const char *token, struct ts_response *out);
+int ts_post(int port, const char *path, const char *token, const char *json,
+            struct ts_response *out);
+
+/* Log in and copy the token into out (65 bytes); returns the HTTP status. */
+int ts_login(int port, const char *user, const char *password, char *out);
+
+/* The error code and field of an error body ("" when absent). */
+const char *ts_err_code(const struct ts_response *r);
+const char *ts_err_field(const struct ts_response *r);
+
+/* Create a user directly through the library as the test's actor. */
+int ts_user_add(struct ts_server *s, const char *name, const char *password, const char *role,
+                const char *scope);
+
+#endif
