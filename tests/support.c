@@ -175,6 +175,9 @@ static void parse_reply(char *raw, size_t n, struct ts_response *out)
             if (data == NULL || len == 0)
                 break;
             data += 2;
+            /* A reply cut short must not make the client read past what it received. */
+            if (len > (size_t)(raw + n - data))
+                len = (unsigned long)(raw + n - data);
             buf_append(&b, data, len);
             p = data + len + 2;
             if (p >= raw + n)

@@ -6,18 +6,20 @@
 #define YL_ACCOUNTS_INT_H
 
 #include <pthread.h>
-#include <time.h>
+#include <stdint.h>
 
 #include "accounts/accounts.h"
 
 #define ACCT_HASH_MAX 128   /* crypto_pwhash_STRBYTES */
 #define THROTTLE_SLOTS 4096
 
+/* Times are CLOCK_MONOTONIC milliseconds: a lockout lasts its full length whatever the
+ * wall clock does, and a 1 s lockout is not cut short by rounding to whole seconds. */
 struct throttle_slot {
     char key[80];           /* "u:<username>" or "a:<address>" */
     int failures;
-    time_t locked_until;
-    time_t last;
+    int64_t locked_until_ms;
+    int64_t last_ms;
 };
 
 struct acct {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "accounts/accounts_int.h"
 #include "audit/audit.h"
@@ -53,6 +54,13 @@ void acct_free(struct acct *a)
 
 /* --- throttling ------------------------------------------------------------------------ */
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* The slot for key, or a fresh one replacing the least recently used. Lock held. */
 static struct throttle_slot *slot_for(struct acct *a, const char *key, bool create)
 {
@@ -61,7 +69,7 @@ static struct throttle_slot *slot_for(struct acct *a, const char *key, bool crea
         struct throttle_slot *s = &a->slots[i];
         if (s->key[0] != '\0' && strcmp(s->key, key) == 0)
             return s;
-        if (s->last < oldest->last)
+        if (s->last_ms < oldest->last_ms)
             oldest = s;
     }
     if (!create)
@@ -71,25 +79,26 @@ static struct throttle_slot *slot_for(struct acct *a, const char *key, bool crea
     return oldest;
 }
 
-static int throttle_wait(struct acct *a, const char *key, time_t now)
+/* Seconds still to wait, rounded up, so a caller told 1 is not refused after waiting it. */
+static int throttle_wait(struct acct *a, const char *key, int64_t now_ms)
 {
     struct throttle_slot *s = slot_for(a, key, false);
-    if (s == NULL || s->locked_until <= now)
+    if (s == NULL || s->locked_until_ms <= now_ms)
         return 0;
-    return (int)(s->locked_until - now);
+    return (int)((s->locked_until_ms - now_ms + 999) / 1000);
 }
 
-static void throttle_fail(struct acct *a, const char *key, time_t now)
+static void throttle_fail(struct acct *a, const char *key, int64_t now_ms)
 {
     struct throttle_slot *s = slot_for(a, key, true);
     s->failures++;
-    s->last = now;
+    s->last_ms = now_ms;
     int over = s->failures - a->opt.max_failures;
     if (over >= 0) {
-        long wait = 1L << (over < 20 ? over : 20);
-        if (wait > a->opt.lockout_max_s)
-            wait = a->opt.lockout_max_s;
-        s->locked_until = now + wait;
+        long wait_s = 1L << (over < 20 ? over : 20);
+        if (wait_s > a->opt.lockout_max_s)
+            wait_s = a->opt.lockout_max_s;
+        s->locked_until_ms = now_ms + (int64_t)wait_s * 1000;
     }
 }
 
@@ -130,15 +139,15 @@ static int check_credentials(struct acct *a, const char *username, const char *p
                              const char *client, int *retry_after_s, struct acct_user *u,
                              struct yl_err *err)
 {
-    time_t now = time(NULL);
+    int64_t now_ms = monotonic_ms();
     char ukey[80], akey[80];
     snprintf(ukey, sizeof(ukey), "u:%s", username ? username : "");
     snprintf(akey, sizeof(akey), "a:%s", client ? client : "");
     *retry_after_s = 0;
 
     pthread_mutex_lock(&a->throttle_lock);
-    int wait_u = throttle_wait(a, ukey, now);
-    int wait_a = throttle_wait(a, akey, now);
+    int wait_u = throttle_wait(a, ukey, now_ms);
+    int wait_a = throttle_wait(a, akey, now_ms);
     pthread_mutex_unlock(&a->throttle_lock);
     int wait = wait_u > wait_a ? wait_u : wait_a;
     struct audit_actor actor = {0, username ? username : "", "", client ? client : ""};
@@ -160,9 +169,12 @@ static int check_credentials(struct acct *a, const char *username, const char *p
     const char *pw = password ? password : "";
     int ok = crypto_pwhash_str_verify(found ? hash : a->dummy_hash, pw, strlen(pw)) == 0;
     if (!found || !ok || u->disabled) {
+        /* The lockout runs from the failure, not from before the slow hash check, or a
+         * short lockout would be over before the caller heard of it. */
+        now_ms = monotonic_ms();
         pthread_mutex_lock(&a->throttle_lock);
-        throttle_fail(a, ukey, now);
-        throttle_fail(a, akey, now);
+        throttle_fail(a, ukey, now_ms);
+        throttle_fail(a, akey, now_ms);
         pthread_mutex_unlock(&a->throttle_lock);
         char idtext[24] = "";
         if (found)

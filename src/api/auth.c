@@ -81,6 +81,11 @@ int api_me_password(struct http_request *req, struct http_response *res, struct 
     rc = acct_verify_password(a->acct, p->username, current, req->client, &retry_after, &check);
     if (rc == YL_EUNAUTH)
         return yl_err_set(err, YL_EINVAL, "current_password", "current password is wrong");
+    if (rc == YL_ETHROTTLE) {
+        char secs[16];
+        snprintf(secs, sizeof(secs), "%d", retry_after);
+        http_add_header(res, "Retry-After", secs);
+    }
     if (rc != 0)
         return yl_err_set(err, rc, NULL, "%s", yl_err_message(&check));
     struct audit_actor who;

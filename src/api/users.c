@@ -130,7 +130,11 @@ int api_user_get(struct http_request *req, struct http_response *res, struct yl_
         rc = acct_user_get(a->acct, id, &u, err);
     if (rc != 0)
         return rc;
-    api_audit_read(req, "read", "user", http_path_param(req, "id"));
+    /* The id as stored, not as spelt in the path ("007", "+7"), so that a search of the
+     * trail by id finds every read. */
+    char idtext[24];
+    snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+    api_audit_read(req, "read", "user", idtext);
     return http_reply_json(res, 200, api_user_json(&u));
 }
 

@@ -215,6 +215,7 @@ static void *flusher_main(void *arg)
             log->queue = merged;
             log->n_queue = log->cap_queue = total;
             log->last_rc = rc;
+            free(batch);
             if (log->stopping) {
                 /* The store is failing while we stop: report and give up rather than hang. */
                 log->flushed_gen = log->queued_gen;
@@ -229,8 +230,8 @@ static void *flusher_main(void *arg)
             log->flushed_gen = gen;
             log->last_rc = 0;
             pthread_cond_broadcast(&log->done);
+            free(batch);
         }
-        free(batch);
     }
     pthread_mutex_unlock(&log->lock);
     return NULL;
@@ -336,7 +337,9 @@ int audit_verify(struct store *s, int64_t *checked, int64_t *bad_seq, struct yl_
         goto out;
     for (;;) {
         struct store_stmt *st = store_stmt(c, STORE_SQL_AUDIT_SCAN);
-        store_bind_int(st, 1, last);
+        /* The first batch starts below every seq, so a row slipped in ahead of record 1
+         * (seq 0 or negative) is read and refused rather than skipped. */
+        store_bind_int(st, 1, last > 0 ? last : INT64_MIN);
         store_bind_int(st, 2, VERIFY_BATCH);
         int got = 0;
         while ((rc = store_step(st, err)) == STORE_ROW) {
@@ -344,6 +347,13 @@ int audit_verify(struct store *s, int64_t *checked, int64_t *bad_seq, struct yl_
             char expect[AUDIT_HASH_HEX];
             record_read(st, &r);
             got++;
+            if (r.seq <= last) {
+                *bad_seq = r.seq;
+                rc = yl_err_set(err, YL_ESTORE, NULL,
+                                "record %" PRId64 " is out of sequence (before record 1)",
+                                r.seq);
+                goto out;
+            }
             if (r.seq != last + 1) {
                 *bad_seq = last + 1;
                 rc = yl_err_set(err, YL_ESTORE, NULL,

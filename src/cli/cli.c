@@ -3,10 +3,12 @@
  * audit verify, migrate, config, version, help.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "accounts/accounts.h"
@@ -44,10 +46,71 @@ struct store *cli_open_store(const struct cli_config *c)
     return s;
 }
 
+/* Open a database that must already exist. Commands that only read or change one must not
+ * leave an empty file behind a mistyped name, nor call that empty file's audit chain intact. */
+static struct store *open_existing_store(const struct cli_config *c)
+{
+    if (access(c->db, F_OK) != 0) {
+        fprintf(stderr, "yilian: database \"%s\" does not exist\n", c->db);
+        return NULL;
+    }
+    return cli_open_store(c);
+}
+
+/* The absolute name of `path` with symbolic links resolved: the file's own when it exists,
+ * else its folder's followed by its last component. False when neither resolves. */
+static bool canonical_path(const char *path, char *out, size_t n)
+{
+    char real[PATH_MAX];
+    if (realpath(path, real) != NULL)
+        return snprintf(out, n, "%s", real) < (int)n;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash != NULL ? slash + 1 : path;
+    char dir[PATH_MAX];
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    if (base[0] == '\0' || realpath(dir, real) == NULL)
+        return false;
+    return snprintf(out, n, "%s%s%s", real, strcmp(real, "/") == 0 ? "" : "/", base) < (int)n;
+}
+
+/* True when writing `dest` would overwrite the database at `db` or a file SQLite or yilian
+ * keeps beside it (write-ahead log, shared memory, journal, lock): a backup there destroys
+ * the live data. Compared by resolved name, and by inode for names that already exist. */
+static bool is_database_file(const char *db, const char *dest)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".lock"};
+    char db_name[PATH_MAX], dest_name[PATH_MAX];
+    bool named = canonical_path(db, db_name, sizeof(db_name)) &&
+                 canonical_path(dest, dest_name, sizeof(dest_name));
+    struct stat ds;
+    bool dest_exists = stat(dest, &ds) == 0;
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char companion[PATH_MAX + 16];
+        snprintf(companion, sizeof(companion), "%s%s", named ? db_name : db, suffixes[i]);
+        if (named && strcmp(companion, dest_name) == 0)
+            return true;
+        struct stat cs;
+        if (dest_exists && stat(companion, &cs) == 0 && cs.st_dev == ds.st_dev &&
+            cs.st_ino == ds.st_ino)
+            return true;
+    }
+    return false;
+}
+
 int cli_db_lock(const char *db_path)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s.lock", db_path);
+    /* One lock file whatever name the database is reached by ("db", "./db", a symbolic
+     * link), so two names cannot let two servers, or a restore, in at once. */
+    char name[PATH_MAX];
+    char path[PATH_MAX + 8];
+    if (!canonical_path(db_path, name, sizeof(name)))
+        snprintf(name, sizeof(name), "%s", db_path);
+    snprintf(path, sizeof(path), "%s.lock", name);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
@@ -175,7 +238,7 @@ static int cmd_user_add(struct cli_config *c, int argc, char **argv)
 
 static int cmd_user_list(struct cli_config *c, int argc, char **argv)
 {
-    struct store *s = cli_open_store(c);
+    struct store *s = open_existing_store(c);
     if (s == NULL)
         return 1;
     struct acct *a = acct_new(s, NULL);
@@ -205,7 +268,7 @@ static int with_user(struct cli_config *c, const char *username,
                      int (*fn)(struct acct *a, struct acct_user *u, void *arg, struct yl_err *err),
                      void *arg)
 {
-    struct store *s = cli_open_store(c);
+    struct store *s = open_existing_store(c);
     if (s == NULL)
         return 1;
     struct acct *a = acct_new(s, NULL);
@@ -287,7 +350,14 @@ static int cmd_backup(struct cli_config *c, int argc, char **argv)
         fprintf(stderr, "usage: yilian backup FILE\n");
         return 2;
     }
-    struct store *s = cli_open_store(c);
+    /* The copy begins by replacing its destination: onto the database itself, that would
+     * delete the live data before a byte is copied. */
+    if (is_database_file(c->db, argv[0])) {
+        fprintf(stderr, "yilian: \"%s\" is the database or one of its files; back up to "
+                        "another file\n", argv[0]);
+        return 1;
+    }
+    struct store *s = open_existing_store(c);
     if (s == NULL)
         return 1;
     struct yl_err err = {0};
@@ -341,7 +411,7 @@ static int cmd_restore(struct cli_config *c, int argc, char **argv)
 
 static int cmd_audit_verify(struct cli_config *c, int argc, char **argv)
 {
-    struct store *s = cli_open_store(c);
+    struct store *s = open_existing_store(c);
     if (s == NULL)
         return 1;
     struct yl_err err = {0};

@@ -21,7 +21,7 @@ struct config_key {
     const char *name;
     enum key_type type;
     size_t offset;
-    long min, max;
+    long min, max;          /* numbers: the range; strings: min 1 means it may not be empty */
     const char *dflt;
     const char *help;
 };
@@ -30,8 +30,8 @@ struct config_key {
     {#name, type, offsetof(struct cli_config, name), min, max, dflt, help}
 
 static const struct config_key keys[] = {
-    K(db, KEY_STR, 0, 0, "yilian.db", "database file (SQLite)"),
-    K(listen, KEY_STR, 0, 0, "127.0.0.1", "address to listen on"),
+    K(db, KEY_STR, 1, 0, "yilian.db", "database file (SQLite)"),
+    K(listen, KEY_STR, 1, 0, "127.0.0.1", "address to listen on"),
     K(port, KEY_INT, 0, 65535, "8080", "TCP port; 0 picks a free one"),
     K(threads, KEY_INT, 0, 256, "0", "HTTP worker threads; 0 means one per core"),
     K(web_root, KEY_STR, 0, 0, "web", "folder of the web dashboard's static files"),
@@ -72,6 +72,9 @@ static int key_set(struct cli_config *c, const struct config_key *k, const char 
     switch (k->type) {
     case KEY_STR: {
         char **p = (char **)field;
+        /* An empty value means "none", which a required setting cannot be. */
+        if (value[0] == '\0' && k->min > 0)
+            return yl_err_set(err, YL_EINVAL, k->name, "%s may not be empty", k->name);
         free(*p);
         *p = value[0] ? xstrdup(value) : NULL;
         return 0;
@@ -181,10 +184,14 @@ int cli_config_args(struct cli_config *c, int argc, char **argv, struct yl_err *
     /* The config file first, so flags override it wherever they stand. */
     const char *file = getenv("YILIAN_CONFIG");
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            file = argv[i + 1];
-        else if (strncmp(argv[i], "--config=", 9) == 0)
+        if (strcmp(argv[i], "--config") == 0) {
+            /* Without its file the flag would be dropped and the defaults used unnoticed. */
+            if (i + 1 >= argc)
+                return yl_err_set(err, YL_EINVAL, "config", "--config needs a file name");
+            file = argv[++i];
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
             file = argv[i] + 9;
+        }
     }
     if (file != NULL && file[0] != '\0') {
         int rc = cli_config_load(c, file, err);

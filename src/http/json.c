@@ -236,13 +236,32 @@ void http_add_header(struct http_response *res, const char *name, const char *va
              value);
 }
 
+/* The field and message of a struct yl_err are cut to fixed buffers, which can split a
+ * UTF-8 character at the end (a long non-ASCII field name); jansson refuses such text, and
+ * the key would silently go missing. Drop the split character instead. */
+static json_t *json_cut_text(const char *s, const char *fallback)
+{
+    size_t n = strlen(s), lead = n;
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead > 0 && (unsigned char)s[lead - 1] >= 0xC0) {
+        unsigned char c = (unsigned char)s[lead - 1];
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (n - (lead - 1) < need)
+            n = lead - 1;
+    }
+    json_t *v = json_stringn(s, n);
+    return v ? v : json_string(fallback);
+}
+
 void http_reply_error(struct http_response *res, const struct yl_err *err)
 {
     json_t *e = json_object();
     json_object_set_new(e, "code", json_string(yl_err_name(err->code)));
-    json_object_set_new(e, "message", json_string(yl_err_message(err)));
+    json_object_set_new(e, "message",
+                        json_cut_text(yl_err_message(err), yl_err_default_message(err->code)));
     if (err->field[0] != '\0')
-        json_object_set_new(e, "field", json_string(err->field));
+        json_object_set_new(e, "field", json_cut_text(err->field, "?"));
     json_t *body = json_object();
     json_object_set_new(body, "error", e);
     http_reply_json(res, yl_err_http_status(err->code), body);

@@ -6,12 +6,15 @@
  * on first use. A fixed pool of connections serves the server's threads; a thread waits on a
  * condition variable when all are taken.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/mem.h"
@@ -423,11 +426,44 @@ static int copy_database(sqlite3 *from, sqlite3 *to, struct yl_err *err)
     return 0;
 }
 
+/* True when `a` and `b` name the same existing file. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Make a finished rename durable: sync the folder that holds `path`. */
+static void sync_parent_dir(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
 int store_backup(struct store *s, const char *dest, struct yl_err *err)
 {
+    if (same_file(dest, s->path))
+        return yl_err_set(err, YL_EINVAL, "file", "the backup cannot be the database itself");
+    /* Copy into a temporary file beside the destination and rename it into place only when
+     * complete, so a failed backup never destroys an earlier good one at that path. */
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.partial-%ld", dest, (long)getpid());
+    remove(tmp);
     sqlite3 *out = NULL;
-    remove(dest);
-    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc = sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
         rc = yl_err_set(err, YL_EIO, "file", "cannot create backup file \"%s\"", dest);
         sqlite3_close(out);
@@ -436,13 +472,40 @@ int store_backup(struct store *s, const char *dest, struct yl_err *err)
     struct store_conn *c = store_acquire(s);
     rc = copy_database(c->db, out, err);
     store_release(c);
-    /* The copy is made in rollback-journal mode; sync it before saying it is done. */
+    /* A stand-alone copy: one file in rollback-journal mode, synced on commit. */
     if (rc == 0)
-        rc = conn_exec(out, "PRAGMA journal_mode = DELETE", err);
+        rc = conn_exec(out, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL", err);
     sqlite3_close(out);
-    if (rc != 0)
-        remove(dest);
-    return rc;
+    if (rc == 0 && rename(tmp, dest) != 0)
+        rc = yl_err_set(err, YL_EIO, "file", "cannot write backup file \"%s\"", dest);
+    if (rc != 0) {
+        remove(tmp);
+        return rc;
+    }
+    sync_parent_dir(dest);
+    return 0;
+}
+
+/* A file worth restoring passes a quick check and holds our schema. An empty file opens as
+ * an empty database and another program's database opens too; either would replace the live
+ * data with nothing, so both are refused along with files that are no database at all. */
+static bool backup_usable(sqlite3 *in)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = false;
+    if (sqlite3_prepare_v2(in, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+        ok = r != NULL && strcmp(r, "ok") == 0;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (ok)
+        ok = sqlite3_prepare_v2(in, store_sql_text(STORE_SQL_MIGRATION_VERSION), -1, &st,
+                                NULL) == SQLITE_OK &&
+             sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    return ok;
 }
 
 int store_restore(struct store *s, const char *src, struct yl_err *err)
@@ -454,8 +517,7 @@ int store_restore(struct store *s, const char *src, struct yl_err *err)
         sqlite3_close(in);
         return rc;
     }
-    rc = conn_exec(in, "PRAGMA quick_check", err);
-    if (rc != 0) {
+    if (!backup_usable(in)) {
         sqlite3_close(in);
         return yl_err_set(err, YL_EINVAL, "file", "\"%s\" is not a yilian database", src);
     }
