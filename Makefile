@@ -70,9 +70,13 @@ $(CHK)/tests/test_%: $(CHK)/tests/test_%.o $(CHK)/tests/support.o $(CHK)/libyili
 
 TEST_BINS := $(patsubst tests/%.c,$(CHK)/tests/%,$(TEST_SRC))
 
+# The fuzz smoke run (each target a few seconds on its seeds) counts as one test program.
+FUZZ_SMOKE_SECONDS ?= 8
+
 test: deps
-	@$(MAKE) --no-print-directory $(CHK)/yilian $(TEST_BINS)
-	@YILIAN_BIN=$(CHK)/yilian scripts/run-tests.sh $(TEST_BINS)
+	@$(MAKE) --no-print-directory -j$(shell nproc) $(CHK)/yilian $(TEST_BINS) $(FUZZ_BINS)
+	@YILIAN_BIN=$(CHK)/yilian FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) \
+	    scripts/run-tests.sh $(TEST_BINS) scripts/fuzz-smoke.sh
 
 check: test banned
 
@@ -88,15 +92,26 @@ bench: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
 	@bench/run.sh $(REL)/yilian
 
+# Fuzz targets: the library built once with clang's coverage instrumentation, each target
+# linked against it. `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly.
 FUZZ_SECONDS ?= 30
-FUZZ_CFLAGS  := -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE $(PKG_CFLAGS)
-FUZZ_BINS    := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FZ          := build/fuzz
+FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+FUZZ_BINS   := $(patsubst fuzz/%.c,$(FZ)/%,$(FUZZ_SRC))
 
-build/fuzz/%: fuzz/%.c $(LIB_SRC)
-	@mkdir -p build/fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+$(FZ)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
-fuzz: deps $(FUZZ_BINS)
+$(FZ)/libyilian.a: $(patsubst src/%.c,$(FZ)/obj/%.o,$(LIB_SRC))
+	ar rcs $@ $^
+
+$(FZ)/%: fuzz/%.c $(FZ)/libyilian.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FZ)/libyilian.a $(LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 install: $(REL)/yilian

@@ -302,7 +302,18 @@ struct server {
 
 /* Start `yilian --db DB --port 0 --log_requests false serve` and wait for its listening
  * line. Returns 0, or -1 (the child is reaped and what it said is printed). */
+static int server_start_with(struct server *s, const char *db, const char *const *extra,
+                             const char *mark);
+
 static int server_start(struct server *s, const char *db)
+{
+    return server_start_with(s, db, NULL, "listening on http://127.0.0.1:");
+}
+
+/* As server_start, with extra words before "serve" and the text that precedes the port in
+ * the listening line. */
+static int server_start_with(struct server *s, const char *db, const char *const *extra,
+                             const char *mark)
 {
     static int counter;
     memset(s, 0, sizeof(*s));
@@ -312,15 +323,19 @@ static int server_start(struct server *s, const char *db)
         abort();
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int err = open(s->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    char *argv[] = {(char *)yilian_bin(), "--db", (char *)db, "--port", "0",
-                    "--log_requests", "false", "serve", NULL};
+    char *argv[32] = {(char *)yilian_bin(), "--db", (char *)db, "--port", "0",
+                      "--log_requests", "false"};
+    int argc = 7;
+    for (int i = 0; extra != NULL && extra[i] != NULL && argc < 30; i++)
+        argv[argc++] = (char *)extra[i];
+    argv[argc++] = "serve";
+    argv[argc] = NULL;
     s->pid = spawn(argv, in, out[1], err);
     close(in);
     close(err);
     close(out[1]);
     s->out_fd = out[0];
 
-    const char *mark = "listening on http://127.0.0.1:";
     int64_t deadline = now_ms() + START_MS;
     for (;;) {
         const char *at = strstr(s->out.data, mark);
@@ -1101,6 +1116,80 @@ static void user_add_test(void)
 TEST(user_add_password_stdin_beside_server)
 {
     user_add_test();
+    live_kill_all();
+}
+
+/* ------------------------------------------------------------------ HTTPS */
+
+static void tls_test(void)
+{
+    char db[512], cert[512], key[512], cmd[2048];
+    tmp_file(db, "tls.db");
+    tmp_file(cert, "tls-cert.pem");
+    tmp_file(key, "tls-key.pem");
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+             "-keyout '%s' -out '%s' >/dev/null 2>&1", key, cert);
+    CHECK_INT(system(cmd), 0);
+
+    const char *extra[] = {"--tls_cert", cert, "--tls_key", key, NULL};
+    static struct server s;
+    CHECK_INT(server_start_with(&s, db, extra, "listening on https://127.0.0.1:"), 0);
+    /* A real TLS client: curl, trusting our self-signed certificate. */
+    snprintf(cmd, sizeof(cmd),
+             "curl -s --max-time 10 --cacert '%s' https://127.0.0.1:%d/api/health", cert,
+             s.port);
+    FILE *p = popen(cmd, "r");
+    CHECK(p != NULL);
+    char body[512] = "";
+    size_t n = fread(body, 1, sizeof(body) - 1, p);
+    body[n] = '\0';
+    CHECK_INT(pclose(p), 0);
+    CHECK_CONTAINS(body, "\"status\":\"ok\"");
+    /* Plain HTTP to the TLS port gets no API answer. */
+    struct ts_response r;
+    if (ts_get(s.port, "/api/health", NULL, &r) == 0)
+        CHECK(r.status != 200);
+    ts_response_free(&r);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+
+    /* Only one of the two files: refused before serving. */
+    static struct run run;
+    CHECK(run_yilian(&run, NULL, RUN_FAILS, "--db", db, "--port", "0", "--tls_cert", cert,
+                     "serve", NULL));
+    CHECK_CONTAINS(run.err.data, "both a certificate and a key");
+}
+
+TEST(https_when_certificate_and_key_configured)
+{
+    tls_test();
+    live_kill_all();
+}
+
+static void plain_http_warning_test(void)
+{
+    char db[512];
+    tmp_file(db, "warn.db");
+    /* Bound on every address but only ever reached over loopback. */
+    const char *extra[] = {"--listen", "0.0.0.0", NULL};
+    static struct server s;
+    CHECK_INT(server_start_with(&s, db, extra, "listening on http://0.0.0.0:"), 0);
+    CHECK_INT(http_status(s.port, "GET", "/api/health", NULL, NULL), 200);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    static struct text err;
+    read_text_file(s.err_path, &err);
+    CHECK_CONTAINS(err.data, "WARNING: serving personal health data over plain HTTP");
+
+    /* On loopback there is no warning. */
+    CHECK_INT(server_start(&s, db), 0);
+    CHECK_INT(server_stop(&s, SIGTERM), 0);
+    read_text_file(s.err_path, &err);
+    CHECK(strstr(err.data, "WARNING") == NULL);
+}
+
+TEST(plain_http_on_public_address_warns)
+{
+    plain_http_warning_test();
     live_kill_all();
 }
 

@@ -123,9 +123,14 @@ const char *http_query(struct http_request *req, const char *name);
 const char *http_path_param(struct http_request *req, const char *name);
 
 /* Parse the body as a JSON object (once; later calls return the same). YL_EJSON when it is
- * not JSON or not an object, YL_ETOOBIG when it nests deeper or holds a longer string than
- * the limits allow, YL_EUNSUPP when Content-Type is set and not application/json. */
+ * not JSON, not an object, or nests deeper than the limit; YL_EINVAL naming the field when a
+ * string is longer than the limit; YL_EUNSUPP when Content-Type is set and not
+ * application/json. */
 int http_request_json(struct http_request *req, json_t **out, struct yl_err *err);
+
+/* The same checks on any text: a new reference in *out (json_decref it) or NULL. */
+int http_json_parse(const char *text, size_t n, const struct http_limits *limits,
+                    json_t **out, struct yl_err *err);
 
 /* Reading fields of a JSON object with the field named on error. A string must be valid
  * UTF-8 of at most max_len bytes (and at least min_len); `required` false lets a missing
@@ -156,8 +161,9 @@ void http_reply_error(struct http_response *res, const struct yl_err *err);
  * decimal key. `limit` defaults to 50 and may not pass 1000. */
 int http_page_params(struct http_request *req, int *limit, int64_t *after,
                      struct yl_err *err);
-/* Encode key as a cursor into out (at least 32 bytes). */
+/* Encode key as a cursor into out (at least 32 bytes), and decode one back. */
 char *http_page_cursor(int64_t key, char *out, size_t n);
+int http_page_cursor_decode(const char *cursor, int64_t *key, struct yl_err *err);
 
 const char *http_method_name(enum http_method m);
 

@@ -75,23 +75,18 @@ static bool find_long_string(json_t *v, size_t max, char *path, size_t n)
     return false;
 }
 
-int http_request_json(struct http_request *req, json_t **out, struct yl_err *err)
+int http_json_parse(const char *text, size_t n, const struct http_limits *limits,
+                    json_t **out, struct yl_err *err)
 {
-    if (req->json != NULL) {
-        *out = req->json;
-        return 0;
-    }
-    const char *ct = http_header(req, "Content-Type");
-    if (ct != NULL && strncasecmp(ct, "application/json", 16) != 0)
-        return yl_err_set(err, YL_EUNSUPP, NULL, "send the body as application/json");
-    if (req->body_len == 0)
+    *out = NULL;
+    if (n == 0)
         return yl_err_set(err, YL_EJSON, NULL, "a JSON object body is required");
-    int depth = json_depth(req->body, req->body_len);
-    if (depth > req->limits->max_json_depth)
+    int depth = json_depth(text, n);
+    if (depth > limits->max_json_depth)
         return yl_err_set(err, YL_EJSON, NULL, "JSON nests deeper than %d levels",
-                          req->limits->max_json_depth);
+                          limits->max_json_depth);
     json_error_t jerr;
-    json_t *v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *v = json_loadb(text, n, JSON_REJECT_DUPLICATES, &jerr);
     if (v == NULL) {
         /* jansson quotes the text near the error; drop that part so no input is echoed. */
         char *near = strstr(jerr.text, " near ");
@@ -105,14 +100,27 @@ int http_request_json(struct http_request *req, json_t **out, struct yl_err *err
         return yl_err_set(err, YL_EJSON, NULL, "the body must be a JSON object");
     }
     char path[128] = "";
-    if (find_long_string(v, req->limits->max_string, path, sizeof(path))) {
+    if (find_long_string(v, limits->max_string, path, sizeof(path))) {
         json_decref(v);
         return yl_err_set(err, YL_EINVAL, path, "string is longer than %zu bytes",
-                          req->limits->max_string);
+                          limits->max_string);
     }
-    req->json = v;
     *out = v;
     return 0;
+}
+
+int http_request_json(struct http_request *req, json_t **out, struct yl_err *err)
+{
+    if (req->json != NULL) {
+        *out = req->json;
+        return 0;
+    }
+    const char *ct = http_header(req, "Content-Type");
+    if (ct != NULL && strncasecmp(ct, "application/json", 16) != 0)
+        return yl_err_set(err, YL_EUNSUPP, NULL, "send the body as application/json");
+    int rc = http_json_parse(req->body, req->body_len, req->limits, &req->json, err);
+    *out = req->json;
+    return rc;
 }
 
 int http_json_str(json_t *obj, const char *field, size_t min_len, size_t max_len,
@@ -299,17 +307,8 @@ static int b64_value(char c)
     return p ? (int)(p - b64url) : -1;
 }
 
-int http_page_params(struct http_request *req, int *limit, int64_t *after, struct yl_err *err)
+int http_page_cursor_decode(const char *c, int64_t *key, struct yl_err *err)
 {
-    int64_t lim;
-    int rc = http_query_int(req, "limit", 1, 1000, 50, &lim, err);
-    if (rc != 0)
-        return rc;
-    *limit = (int)lim;
-    *after = 0;
-    const char *c = http_query(req, "cursor");
-    if (c == NULL || c[0] == '\0')
-        return 0;
     char dec[24];
     size_t n = strlen(c), o = 0;
     if (n > 30)
@@ -328,14 +327,31 @@ int http_page_params(struct http_request *req, int *limit, int64_t *after, struc
             dec[o++] = (char)(v & 0xff);
     }
     dec[o] = '\0';
-    if (o < 2 || dec[0] != 'k')
+    /* Exactly what http_page_cursor writes: 'k' and 1 to 18 digits. */
+    if (o < 2 || o > 19 || dec[0] != 'k')
         goto bad;
-    char *end;
-    long long k = strtoll(dec + 1, &end, 10);
-    if (*end != '\0' || k < 0)
-        goto bad;
-    *after = k;
+    int64_t k = 0;
+    for (size_t i = 1; i < o; i++) {
+        if (dec[i] < '0' || dec[i] > '9')
+            goto bad;
+        k = k * 10 + (dec[i] - '0');
+    }
+    *key = k;
     return 0;
 bad:
     return yl_err_set(err, YL_EINVAL, "cursor", "cursor is not one this server gave out");
+}
+
+int http_page_params(struct http_request *req, int *limit, int64_t *after, struct yl_err *err)
+{
+    int64_t lim;
+    int rc = http_query_int(req, "limit", 1, 1000, 50, &lim, err);
+    if (rc != 0)
+        return rc;
+    *limit = (int)lim;
+    *after = 0;
+    const char *c = http_query(req, "cursor");
+    if (c == NULL || c[0] == '\0')
+        return 0;
+    return http_page_cursor_decode(c, after, err);
 }
