@@ -122,15 +122,12 @@ static void token_hash(const char *token, char out[ACCT_TOKEN_HEX])
 static int audit_login(struct acct *a, const struct audit_actor *who, const char *outcome,
                        const char *user_id, struct yl_err *err)
 {
-    struct store_conn *c = store_acquire(a->store);
-    int rc = store_begin(c, STORE_WRITE, err);
+    struct store_conn *c;
+    int rc = store_write_begin(a->store, &c, err);
+    if (rc != 0)
+        return rc;
     struct audit_event ev = {"login", "session", user_id, outcome};
-    if (rc == 0)
-        rc = audit_append(c, who, &ev, err);
-    if (rc == 0)
-        rc = store_commit(c, err);
-    store_release(c);
-    return rc;
+    return audit_finish_write(c, who, &ev, 0, err);
 }
 
 /* Throttle, look up and verify; on success *u holds the user. Failures are counted and
@@ -219,8 +216,8 @@ int acct_login(struct acct *a, const char *username, const char *password, const
     who->scope = u.scope;
     *expires_at = (int64_t)now + a->opt.lifetime_s;
 
-    struct store_conn *c = store_acquire(a->store);
-    rc = store_begin(c, STORE_WRITE, err);
+    struct store_conn *c;
+    rc = store_write_begin(a->store, &c, err);
     if (rc == 0) {
         struct store_stmt *st = store_stmt(c, STORE_SQL_SESSION_INSERT);
         store_bind_text(st, 1, who->token_hash);
@@ -229,18 +226,13 @@ int acct_login(struct acct *a, const char *username, const char *password, const
         store_bind_int(st, 4, now);
         store_bind_int(st, 5, *expires_at);
         rc = store_exec(st, err);
+        char idtext[24];
+        snprintf(idtext, sizeof(idtext), "%lld", (long long)u.id);
+        struct audit_actor me = {u.id, u.username, acct_role_name(u.role),
+                                 client ? client : ""};
+        struct audit_event ev = {"login", "session", idtext, "ok"};
+        rc = audit_finish_write(c, &me, &ev, rc, err);
     }
-    char idtext[24];
-    snprintf(idtext, sizeof(idtext), "%lld", (long long)u.id);
-    struct audit_actor me = {u.id, u.username, acct_role_name(u.role), client ? client : ""};
-    struct audit_event ev = {"login", "session", idtext, "ok"};
-    if (rc == 0)
-        rc = audit_append(c, &me, &ev, err);
-    if (rc == 0)
-        rc = store_commit(c, err);
-    else
-        store_rollback(c);
-    store_release(c);
     if (rc != 0) {
         sodium_memzero(token, ACCT_TOKEN_HEX);
         return rc;
@@ -320,23 +312,16 @@ out:
 int acct_logout(struct acct *a, const struct acct_principal *who, const char *client,
                 struct yl_err *err)
 {
-    struct store_conn *c = store_acquire(a->store);
-    int rc = store_begin(c, STORE_WRITE, err);
-    if (rc == 0) {
-        struct store_stmt *st = store_stmt(c, STORE_SQL_SESSION_REVOKE);
-        store_bind_text(st, 1, who->token_hash);
-        rc = store_exec(st, err);
-    }
+    struct store_conn *c;
+    int rc = store_write_begin(a->store, &c, err);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *st = store_stmt(c, STORE_SQL_SESSION_REVOKE);
+    store_bind_text(st, 1, who->token_hash);
+    rc = store_exec(st, err);
     char idtext[24];
     snprintf(idtext, sizeof(idtext), "%lld", (long long)who->user_id);
     struct audit_actor me = {who->user_id, who->username, acct_role_name(who->role), client};
     struct audit_event ev = {"logout", "session", idtext, "ok"};
-    if (rc == 0)
-        rc = audit_append(c, &me, &ev, err);
-    if (rc == 0)
-        rc = store_commit(c, err);
-    else
-        store_rollback(c);
-    store_release(c);
-    return rc;
+    return audit_finish_write(c, &me, &ev, rc, err);
 }

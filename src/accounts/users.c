@@ -108,19 +108,6 @@ int acct_scope_kind_parse(const char *s)
     return SCOPE_REGION;
 }
 
-static int finish_write(struct store_conn *c, const struct audit_actor *by,
-                        const struct audit_event *ev, int rc, struct yl_err *err)
-{
-    if (rc == 0)
-        rc = audit_append(c, by, ev, err);
-    if (rc == 0)
-        rc = store_commit(c, err);
-    else
-        store_rollback(c);
-    store_release(c);
-    return rc;
-}
-
 int acct_user_create(struct acct *a, const struct acct_user_input *in,
                      const struct audit_actor *by, int64_t *id, struct yl_err *err)
 {
@@ -142,12 +129,10 @@ int acct_user_create(struct acct *a, const struct acct_user_input *in,
 
     char now[32];
     audit_now_rfc3339(now);
-    struct store_conn *c = store_acquire(a->store);
-    rc = store_begin(c, STORE_WRITE, err);
-    if (rc != 0) {
-        store_release(c);
+    struct store_conn *c;
+    rc = store_write_begin(a->store, &c, err);
+    if (rc != 0)
         return rc;
-    }
     struct store_stmt *st = store_stmt(c, STORE_SQL_USER_INSERT);
     store_bind_text(st, 1, in->username);
     store_bind_text(st, 2, in->display_name ? in->display_name : "");
@@ -172,7 +157,7 @@ int acct_user_create(struct acct *a, const struct acct_user_input *in,
     char idtext[24];
     snprintf(idtext, sizeof(idtext), "%lld", (long long)new_id);
     struct audit_event ev = {"create", "user", idtext, "ok"};
-    rc = finish_write(c, by, &ev, rc, err);
+    rc = audit_finish_write(c, by, &ev, rc, err);
     if (rc == 0 && id != NULL)
         *id = new_id;
     return rc;
@@ -269,12 +254,10 @@ int acct_user_update(struct acct *a, int64_t id, const struct acct_user_patch *p
 
     char now[32];
     audit_now_rfc3339(now);
-    struct store_conn *c = store_acquire(a->store);
-    rc = store_begin(c, STORE_WRITE, err);
-    if (rc != 0) {
-        store_release(c);
+    struct store_conn *c;
+    rc = store_write_begin(a->store, &c, err);
+    if (rc != 0)
         return rc;
-    }
     struct store_stmt *st = store_stmt(c, STORE_SQL_USER_UPDATE);
     store_bind_text(st, 1, p->display_name ? p->display_name : u.display_name);
     store_bind_text(st, 2, acct_role_name(role));
@@ -290,7 +273,7 @@ int acct_user_update(struct acct *a, int64_t id, const struct acct_user_patch *p
     snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
     struct audit_event ev = {disabled && !u.disabled ? "disable" : "update", "user", idtext,
                              "ok"};
-    return finish_write(c, by, &ev, rc, err);
+    return audit_finish_write(c, by, &ev, rc, err);
 }
 
 int acct_user_set_password(struct acct *a, int64_t id, const char *password,
@@ -309,12 +292,10 @@ int acct_user_set_password(struct acct *a, int64_t id, const char *password,
         return rc;
     char now[32];
     audit_now_rfc3339(now);
-    struct store_conn *c = store_acquire(a->store);
-    rc = store_begin(c, STORE_WRITE, err);
-    if (rc != 0) {
-        store_release(c);
+    struct store_conn *c;
+    rc = store_write_begin(a->store, &c, err);
+    if (rc != 0)
         return rc;
-    }
     struct store_stmt *st = store_stmt(c, STORE_SQL_USER_SET_PASSWORD);
     store_bind_text(st, 1, hash);
     store_bind_text(st, 2, now);
@@ -326,5 +307,5 @@ int acct_user_set_password(struct acct *a, int64_t id, const char *password,
     char idtext[24];
     snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
     struct audit_event ev = {"set_password", "user", idtext, "ok"};
-    return finish_write(c, by, &ev, rc, err);
+    return audit_finish_write(c, by, &ev, rc, err);
 }

@@ -144,6 +144,19 @@ int audit_append(struct store_conn *c, const struct audit_actor *who,
     return append_records(c, &r, 1, err);
 }
 
+int audit_finish_write(struct store_conn *c, const struct audit_actor *who,
+                       const struct audit_event *what, int rc, struct yl_err *err)
+{
+    if (rc == 0)
+        rc = audit_append(c, who, what, err);
+    if (rc == 0)
+        rc = store_commit(c, err);
+    else
+        store_rollback(c);
+    store_release(c);
+    return rc;
+}
+
 /* --- group commit of reads ------------------------------------------------------------- */
 
 struct audit_log {

@@ -58,6 +58,12 @@ struct audit_record {
 int audit_append(struct store_conn *c, const struct audit_actor *who,
                  const struct audit_event *what, struct yl_err *err);
 
+/* End a write begun with store_write_begin: when rc is 0, append the audit record and
+ * commit; otherwise (or if either fails) roll back. Gives the connection back. Returns the
+ * final code. This is how every audited write ends. */
+int audit_finish_write(struct store_conn *c, const struct audit_actor *who,
+                       const struct audit_event *what, int rc, struct yl_err *err);
+
 /* The read log: a queue and its flushing thread. */
 struct audit_log;
 /* Start the flusher. flush_ms is the longest a queued record waits (default 5). */

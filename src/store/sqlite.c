@@ -212,6 +212,18 @@ int store_begin(struct store_conn *c, enum store_tx kind, struct yl_err *err)
     return conn_exec(c->db, kind == STORE_WRITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
 }
 
+int store_write_begin(struct store *s, struct store_conn **out, struct yl_err *err)
+{
+    struct store_conn *c = store_acquire(s);
+    int rc = store_begin(c, STORE_WRITE, err);
+    if (rc != 0) {
+        store_release(c);
+        c = NULL;
+    }
+    *out = c;
+    return rc;
+}
+
 int store_commit(struct store_conn *c, struct yl_err *err)
 {
     int rc = conn_exec(c->db, "COMMIT", err);

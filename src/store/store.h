@@ -55,6 +55,9 @@ void store_release(struct store_conn *c);
 enum store_tx { STORE_READ = 0, STORE_WRITE = 1 };
 int store_begin(struct store_conn *c, enum store_tx kind, struct yl_err *err);
 int store_commit(struct store_conn *c, struct yl_err *err);
+/* Take a connection and begin a write transaction on it. On failure the connection is
+ * already given back and *out is NULL. */
+int store_write_begin(struct store *s, struct store_conn **out, struct yl_err *err);
 void store_rollback(struct store_conn *c);
 
 /*
