@@ -57,6 +57,9 @@ static const struct store_migration migrations[] = {
      "  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;"
      "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
      "  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;"},
+    {2, "registry", STORE_SCHEMA_REGISTRY},
+    {3, "health records", STORE_SCHEMA_RECORDS},
+    {4, "family-doctor contracts", STORE_SCHEMA_CONTRACTS},
 };
 
 const struct store_migration *store_migrations(size_t *n)

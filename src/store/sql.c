@@ -1,77 +1,12 @@
 /*
- * sql.c - the statement catalogue: every SQL statement yilian runs, by name.
- *
- * Portable subset: `?` placeholders (numbered in order), INTEGER/TEXT/REAL columns,
- * RETURNING, ON CONFLICT. A PostgreSQL backend rewrites `?` to `$n` and uses the same text.
+ * sql.c - the statement catalogue as one table of text, indexed by enum store_sql.
  */
 #include "store_int.h"
 
 static const char *const sql_text[STORE_SQL_COUNT] = {
-    [STORE_SQL_MIGRATION_VERSION] =
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migration",
-    [STORE_SQL_MIGRATION_RECORD] =
-        "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
-
-    [STORE_SQL_USER_INSERT] =
-        "INSERT INTO app_user (username, display_name, password_hash, role, scope_kind,"
-        " scope_ref, disabled, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id",
-    [STORE_SQL_USER_BY_NAME] =
-        "SELECT id, username, display_name, password_hash, role, scope_kind, scope_ref,"
-        " disabled, created_at, updated_at FROM app_user WHERE username = ?",
-    [STORE_SQL_USER_BY_ID] =
-        "SELECT id, username, display_name, password_hash, role, scope_kind, scope_ref,"
-        " disabled, created_at, updated_at FROM app_user WHERE id = ?",
-    [STORE_SQL_USER_LIST] =
-        "SELECT id, username, display_name, password_hash, role, scope_kind, scope_ref,"
-        " disabled, created_at, updated_at FROM app_user"
-        " WHERE id > ? AND (? = '' OR role = ?) ORDER BY id LIMIT ?",
-    [STORE_SQL_USER_UPDATE] =
-        "UPDATE app_user SET display_name = ?, role = ?, scope_kind = ?, scope_ref = ?,"
-        " disabled = ?, updated_at = ? WHERE id = ?",
-    [STORE_SQL_USER_SET_PASSWORD] =
-        "UPDATE app_user SET password_hash = ?, updated_at = ? WHERE id = ?",
-    [STORE_SQL_USER_COUNT] =
-        "SELECT COUNT(*) FROM app_user",
-
-    [STORE_SQL_SESSION_INSERT] =
-        "INSERT INTO session (token_hash, user_id, created_at, last_seen, expires_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-    [STORE_SQL_SESSION_LOOKUP] =
-        "SELECT s.user_id, s.created_at, s.last_seen, s.expires_at, s.revoked,"
-        " u.username, u.role, u.scope_kind, u.scope_ref, u.disabled, u.display_name"
-        " FROM session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = ?",
-    [STORE_SQL_SESSION_TOUCH] =
-        "UPDATE session SET last_seen = ? WHERE token_hash = ? AND last_seen < ?",
-    [STORE_SQL_SESSION_REVOKE] =
-        "UPDATE session SET revoked = 1 WHERE token_hash = ?",
-    [STORE_SQL_SESSION_REVOKE_USER] =
-        "UPDATE session SET revoked = 1 WHERE user_id = ? AND revoked = 0",
-    [STORE_SQL_SESSION_PURGE] =
-        "DELETE FROM session WHERE expires_at < ? OR revoked = 1",
-
-    [STORE_SQL_AUDIT_HEAD] =
-        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-    [STORE_SQL_AUDIT_INSERT] =
-        "INSERT INTO audit (seq, at, user_id, username, role, action, resource_type,"
-        " resource_id, client, outcome, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [STORE_SQL_AUDIT_HEAD_SET] =
-        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-    [STORE_SQL_AUDIT_HEAD_GET] =
-        "SELECT seq, hash FROM audit_head WHERE id = 1",
-    [STORE_SQL_AUDIT_SCAN] =
-        "SELECT seq, at, user_id, username, role, action, resource_type, resource_id,"
-        " client, outcome, prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-    [STORE_SQL_AUDIT_LIST] =
-        "SELECT seq, at, user_id, username, role, action, resource_type, resource_id,"
-        " client, outcome, prev_hash, hash FROM audit"
-        " WHERE seq < ? AND (? = '' OR username = ?) AND (? = '' OR resource_type = ?)"
-        " AND (? = '' OR resource_id = ?) AND (? = '' OR at >= ?) AND (? = '' OR at < ?)"
-        " ORDER BY seq DESC LIMIT ?",
-    [STORE_SQL_AUDIT_COUNT] =
-        "SELECT COUNT(*) FROM audit",
+#define STORE_SQL_TEXT(name, text) [STORE_SQL_##name] = text,
+    STORE_SQL_LIST(STORE_SQL_TEXT)
+#undef STORE_SQL_TEXT
 };
 
 const char *store_sql_text(enum store_sql id)

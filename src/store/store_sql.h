@@ -1,38 +1,28 @@
 /*
- * store_sql.h - the names of every SQL statement yilian runs.
+ * store_sql.h - the statement catalogue: every SQL statement yilian runs, by name.
  *
- * The SQL itself is in sql.c, one table indexed by these names, so the whole of the data
- * access is on a few screens and a second backend translates one place.
+ * Each area lists its statements in its own file as X(NAME, "SQL") (sql_<area>.h), in the
+ * portable subset SQLite and PostgreSQL share: `?` placeholders numbered in order,
+ * INTEGER/TEXT/REAL columns, RETURNING, ON CONFLICT, partial indexes. This header joins the
+ * lists into one enum; sql.c joins them into one table of text. A second backend translates
+ * the one table.
  */
 #ifndef YL_STORE_SQL_H
 #define YL_STORE_SQL_H
 
-#define STORE_SQL_LIST(X)                \
-    X(MIGRATION_VERSION)                 \
-    X(MIGRATION_RECORD)                  \
-    X(USER_INSERT)                       \
-    X(USER_BY_NAME)                      \
-    X(USER_BY_ID)                        \
-    X(USER_LIST)                         \
-    X(USER_UPDATE)                       \
-    X(USER_SET_PASSWORD)                 \
-    X(USER_COUNT)                        \
-    X(SESSION_INSERT)                    \
-    X(SESSION_LOOKUP)                    \
-    X(SESSION_TOUCH)                     \
-    X(SESSION_REVOKE)                    \
-    X(SESSION_REVOKE_USER)               \
-    X(SESSION_PURGE)                     \
-    X(AUDIT_HEAD)                        \
-    X(AUDIT_INSERT)                      \
-    X(AUDIT_HEAD_SET)                    \
-    X(AUDIT_HEAD_GET)                    \
-    X(AUDIT_SCAN)                        \
-    X(AUDIT_LIST)                        \
-    X(AUDIT_COUNT)
+#include "store/sql_platform.h"
+#include "store/sql_registry.h"
+#include "store/sql_records.h"
+#include "store/sql_contracts.h"
+
+#define STORE_SQL_LIST(X)     \
+    STORE_SQL_PLATFORM(X)     \
+    STORE_SQL_REGISTRY(X)     \
+    STORE_SQL_RECORDS(X)      \
+    STORE_SQL_CONTRACTS(X)
 
 enum store_sql {
-#define STORE_SQL_ENUM(name) STORE_SQL_##name,
+#define STORE_SQL_ENUM(name, text) STORE_SQL_##name,
     STORE_SQL_LIST(STORE_SQL_ENUM)
 #undef STORE_SQL_ENUM
     STORE_SQL_COUNT
