@@ -54,6 +54,10 @@ int api_user_get(struct http_request *req, struct http_response *res, struct yl_
 int api_user_update(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_user_password(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_audit_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+/* registry handlers */
+/* residents handlers */
+/* contracts handlers */
+/* indicators handlers */
 
 /* Shared by adapters: a path id parameter as a positive integer (YL_ENOTFOUND otherwise,
  * since a malformed id names no record). */

@@ -21,6 +21,10 @@ static const struct http_route routes[] = {
     {HTTP_PATCH, "/api/users/:id",           api_user_update,   PERM_USER_ADMIN, NULL},
     {HTTP_PUT,   "/api/users/:id/password",  api_user_password, PERM_USER_ADMIN, NULL},
     {HTTP_GET,   "/api/audit",               api_audit_list,    PERM_AUDIT_READ, NULL},
+    /* registry */
+    /* residents */
+    /* contracts */
+    /* indicators */
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -480,6 +480,7 @@ static const struct command commands[] = {
     {"restore", NULL, cmd_restore, "restore FILE", "replace the database with a backup"},
     {"audit", "verify", cmd_audit_verify, "audit verify",
      "check the audit chain; names the first broken record"},
+    /* import, report, index, demo */
     {"config", NULL, cmd_config, "config", "print every setting with its default"},
     {"version", NULL, cmd_version, "version", "print the version"},
     {"help", NULL, cmd_help, "help", "this text"},

@@ -238,6 +238,21 @@ void store_rollback(struct store_conn *c)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_savepoint(struct store_conn *c, struct yl_err *err)
+{
+    return conn_exec(c->db, "SAVEPOINT unit", err);
+}
+
+int store_savepoint_release(struct store_conn *c, struct yl_err *err)
+{
+    return conn_exec(c->db, "RELEASE unit", err);
+}
+
+void store_savepoint_rollback(struct store_conn *c)
+{
+    sqlite3_exec(c->db, "ROLLBACK TO unit; RELEASE unit", NULL, NULL, NULL);
+}
+
 struct store_stmt *store_stmt(struct store_conn *c, enum store_sql id)
 {
     struct store_stmt *st = &c->stmts[id];

@@ -59,6 +59,10 @@ int store_commit(struct store_conn *c, struct yl_err *err);
  * already given back and *out is NULL. */
 int store_write_begin(struct store *s, struct store_conn **out, struct yl_err *err);
 void store_rollback(struct store_conn *c);
+/* Savepoints inside a transaction: a unit (one import row) that can be undone alone. */
+int store_savepoint(struct store_conn *c, struct yl_err *err);
+int store_savepoint_release(struct store_conn *c, struct yl_err *err);
+void store_savepoint_rollback(struct store_conn *c);
 
 /*
  * Statements. store_stmt returns the connection's prepared statement for `id`, reset and
