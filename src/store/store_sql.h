@@ -14,12 +14,14 @@
 #include "store/sql_registry.h"
 #include "store/sql_records.h"
 #include "store/sql_contracts.h"
+#include "store/sql_pindex.h"
 
 #define STORE_SQL_LIST(X)     \
     STORE_SQL_PLATFORM(X)     \
     STORE_SQL_REGISTRY(X)     \
     STORE_SQL_RECORDS(X)      \
-    STORE_SQL_CONTRACTS(X)
+    STORE_SQL_CONTRACTS(X)    \
+    STORE_SQL_PINDEX(X)
 
 enum store_sql {
 #define STORE_SQL_ENUM(name, text) STORE_SQL_##name,
