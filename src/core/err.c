@@ -35,6 +35,7 @@ void yl_err_clear(struct yl_err *err)
     err->code = 0;
     err->field[0] = '\0';
     err->message[0] = '\0';
+    err->existing_id = 0;
 }
 
 int yl_err_set(struct yl_err *err, int code, const char *field, const char *fmt, ...)
@@ -42,6 +43,7 @@ int yl_err_set(struct yl_err *err, int code, const char *field, const char *fmt,
     if (err == NULL || err->code != 0)
         return code;
     err->code = code;
+    err->existing_id = 0;
     snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
     err->message[0] = '\0';
     if (fmt != NULL) {

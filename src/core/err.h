@@ -11,6 +11,7 @@
 #define YL_ERR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "err_codes.h"
 
 enum yl_code {
@@ -27,6 +28,7 @@ struct yl_err {
     int code;                           /* 0 while no error has been set */
     char field[YL_ERR_FIELD_MAX];       /* JSON field, CSV column or CLI argument; may be "" */
     char message[YL_ERR_MESSAGE_MAX];
+    int64_t existing_id;                /* for a conflict: the id of what already exists */
 };
 
 /* Empty the error so it can be reused. */

@@ -270,6 +270,8 @@ void http_reply_error(struct http_response *res, const struct yl_err *err)
                         json_cut_text(yl_err_message(err), yl_err_default_message(err->code)));
     if (err->field[0] != '\0')
         json_object_set_new(e, "field", json_cut_text(err->field, "?"));
+    if (err->existing_id != 0)
+        json_object_set_new(e, "existing_id", json_integer(err->existing_id));
     json_t *body = json_object();
     json_object_set_new(body, "error", e);
     http_reply_json(res, yl_err_http_status(err->code), body);
