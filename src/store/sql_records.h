@@ -10,6 +10,8 @@
 #ifndef YL_STORE_SQL_RECORDS_H
 #define YL_STORE_SQL_RECORDS_H
 
+/* residence_open makes "at most one current residence" a rule of the database itself; a
+ * resident who moved out or died has none (all their rows are closed). */
 #define STORE_SCHEMA_RECORDS                                                             \
     "CREATE TABLE resident ("                                                            \
     "  id INTEGER PRIMARY KEY,"                                                          \
@@ -22,7 +24,8 @@
     "  phone TEXT NOT NULL DEFAULT '',"                                                  \
     "  address TEXT NOT NULL DEFAULT '',"                                                \
     "  record_date TEXT NOT NULL,"                                                       \
-    "  status TEXT NOT NULL DEFAULT 'active',"                                           \
+    "  status TEXT NOT NULL DEFAULT 'active'"                                            \
+    "    CHECK (status IN ('active', 'moved_out', 'deceased')),"                         \
     "  status_date TEXT,"                                                                \
     "  death_cause TEXT NOT NULL DEFAULT '',"                                            \
     "  maternal_death INTEGER NOT NULL DEFAULT 0,"                                       \
@@ -49,8 +52,113 @@
     "  from_date TEXT NOT NULL,"                                                         \
     "  to_date TEXT"                                                                     \
     ");"                                                                                 \
-    "CREATE INDEX residence_resident ON residence (resident_id);"
+    "CREATE INDEX residence_resident ON residence (resident_id);"                        \
+    "CREATE UNIQUE INDEX residence_open ON residence (resident_id) WHERE to_date IS NULL;"
 
-#define STORE_SQL_RECORDS(X)
+/* Columns of a resident as records.c reads them (REC_GET, REC_GET_BY_NUMBER). */
+#define REC_SQL_COLUMNS                                                                  \
+    "SELECT r.id, r.id_number, r.name, r.sex, r.birth_date, r.ou_id, o.code, r.household," \
+    " r.phone, r.address, r.record_date, r.status, r.status_date, r.death_cause,"        \
+    " r.maternal_death, r.updated_at FROM resident r JOIN ou o ON o.id = r.ou_id"
+
+/*
+ * Search: one statement per driving access path (so the planner always has an index to
+ * start from), all sharing the same filters and scope clause. Parameters of the shared part,
+ * in order after the driver's own:
+ *   1 after-id · 2,3 id_number · 4,5,6 name prefix lo/hi · 7,8 phone · 9,10 household ·
+ *   11,12,13 org unit subtree lo/hi · 14,15,16,17 tag, today, today ·
+ *   18,19,20,21 contract (0 any, 1 signed, 2 unsigned), today, today ·
+ *   22..29 scope (0 all, 0 / 1, subtree lo/hi, 2, team id, today, today) · 30 limit.
+ */
+#define REC_SQL_SEARCH_COLUMNS                                                           \
+    "SELECT r.id, r.id_number, r.name, r.sex, r.birth_date, r.ou_id, o.code, r.household," \
+    " r.phone, r.status, r.status_date FROM resident r JOIN ou o ON o.id = r.ou_id WHERE "
+#define REC_SQL_SEARCH_FILTERS                                                           \
+    " AND r.id > ?"                                                                      \
+    " AND (? = '' OR r.id_number = ?)"                                                   \
+    " AND (? = '' OR (r.name >= ? AND r.name < ?))"                                      \
+    " AND (? = '' OR r.phone = ?)"                                                       \
+    " AND (? = '' OR r.household = ?)"                                                   \
+    " AND (? = '' OR (o.code >= ? AND o.code < ?))"                                      \
+    " AND (? = '' OR EXISTS (SELECT 1 FROM resident_tag t WHERE t.resident_id = r.id"    \
+    "   AND t.tag = ? AND t.from_date <= ? AND (t.to_date IS NULL OR t.to_date >= ?)))"  \
+    " AND (? = 0 OR (? = 1) = EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id" \
+    "   AND c.status = 'active' AND c.from_date <= ? AND c.to_date >= ?))"               \
+    " AND (? = 0 OR (? = 1 AND o.code >= ? AND o.code < ?)"                              \
+    "   OR (? = 2 AND EXISTS (SELECT 1 FROM contract c WHERE c.resident_id = r.id"       \
+    "   AND c.team_id = ? AND c.status = 'active' AND c.from_date <= ?"                  \
+    "   AND c.to_date >= ?)))"                                                           \
+    " ORDER BY r.id LIMIT ?"
+
+#define STORE_SQL_RECORDS(X)                                                             \
+    X(REC_OU_BY_CODE,                                                                    \
+      "SELECT id, level FROM ou WHERE code = ?")                                         \
+    X(REC_OU_ALL,                                                                        \
+      "SELECT id, code, level FROM ou")                                                  \
+    X(REC_INSERT,                                                                        \
+      "INSERT INTO resident (id_number, name, sex, birth_date, ou_id, household, phone," \
+      " address, record_date, status, status_date, death_cause, maternal_death,"         \
+      " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"                   \
+      " ON CONFLICT (id_number) DO NOTHING RETURNING id")                                 \
+    X(REC_ID_BY_NUMBER,                                                                  \
+      "SELECT id FROM resident WHERE id_number = ?")                                     \
+    X(REC_EXISTS,                                                                        \
+      "SELECT 1 FROM resident WHERE id = ?")                                             \
+    X(REC_GET, REC_SQL_COLUMNS " WHERE r.id = ?")                                        \
+    X(REC_GET_BY_NUMBER, REC_SQL_COLUMNS " WHERE r.id_number = ?")                       \
+    X(REC_UPDATE_DETAILS,                                                                \
+      "UPDATE resident SET name = ?, household = ?, phone = ?, address = ?,"             \
+      " updated_at = ? WHERE id = ?")                                                    \
+    X(REC_SET_OU,                                                                        \
+      "UPDATE resident SET ou_id = ?, updated_at = ? WHERE id = ?")                      \
+    X(REC_SET_STATUS,                                                                    \
+      "UPDATE resident SET status = ?, status_date = ?, death_cause = ?,"                \
+      " maternal_death = ?, updated_at = ? WHERE id = ?")                                \
+    X(REC_TOUCH,                                                                         \
+      "UPDATE resident SET updated_at = ? WHERE id = ?")                                 \
+    X(REC_SCOPE_OU,                                                                      \
+      "SELECT o.code FROM resident r JOIN ou o ON o.id = r.ou_id WHERE r.id = ?")        \
+    X(REC_SCOPE_TEAM,                                                                    \
+      "SELECT 1 FROM contract WHERE resident_id = ? AND team_id = ? AND status = 'active'" \
+      " AND from_date <= ? AND to_date >= ?")                                            \
+    X(REC_CONTRACT_CURRENT,                                                              \
+      "SELECT c.id, t.id, t.code, t.name, c.package, c.from_date, c.to_date"             \
+      " FROM contract c JOIN team t ON t.id = c.team_id"                                 \
+      " WHERE c.resident_id = ? AND c.status = 'active'"                                 \
+      " ORDER BY c.from_date DESC, c.id DESC LIMIT 1")                                   \
+    X(RESIDENCE_INSERT,                                                                  \
+      "INSERT INTO residence (resident_id, ou_id, from_date, to_date) VALUES (?, ?, ?, ?)"  \
+      " RETURNING id")                                                                   \
+    X(RESIDENCE_OPEN,                                                                    \
+      "SELECT id, ou_id, from_date FROM residence WHERE resident_id = ? AND to_date IS NULL") \
+    X(RESIDENCE_CLOSE,                                                                   \
+      "UPDATE residence SET to_date = ? WHERE id = ?")                                   \
+    X(RESIDENCE_LIST,                                                                    \
+      "SELECT s.id, s.ou_id, o.code, s.from_date, s.to_date FROM residence s"            \
+      " JOIN ou o ON o.id = s.ou_id WHERE s.resident_id = ? ORDER BY s.from_date, s.id") \
+    X(TAG_INSERT,                                                                        \
+      "INSERT INTO resident_tag (resident_id, tag, from_date, to_date, expected_delivery)" \
+      " VALUES (?, ?, ?, ?, ?) RETURNING id")                                            \
+    X(TAG_LIST,                                                                          \
+      "SELECT id, tag, from_date, to_date, expected_delivery FROM resident_tag"          \
+      " WHERE resident_id = ? ORDER BY from_date, id")                                   \
+    X(TAG_SET,                                                                           \
+      "UPDATE resident_tag SET to_date = ?, expected_delivery = ? WHERE id = ?")         \
+    X(REC_SEARCH_ALL, REC_SQL_SEARCH_COLUMNS "1 = 1" REC_SQL_SEARCH_FILTERS)             \
+    X(REC_SEARCH_BY_NUMBER, REC_SQL_SEARCH_COLUMNS "r.id_number = ?" REC_SQL_SEARCH_FILTERS) \
+    X(REC_SEARCH_BY_PHONE, REC_SQL_SEARCH_COLUMNS "r.phone = ?" REC_SQL_SEARCH_FILTERS)  \
+    X(REC_SEARCH_BY_HOUSEHOLD,                                                           \
+      REC_SQL_SEARCH_COLUMNS "r.household = ?" REC_SQL_SEARCH_FILTERS)                   \
+    X(REC_SEARCH_BY_NAME,                                                                \
+      REC_SQL_SEARCH_COLUMNS "r.name >= ? AND r.name < ?" REC_SQL_SEARCH_FILTERS)        \
+    X(REC_SEARCH_BY_OU,                                                                  \
+      REC_SQL_SEARCH_COLUMNS "r.ou_id IN (SELECT id FROM ou WHERE code >= ? AND code < ?)" \
+      REC_SQL_SEARCH_FILTERS)                                                            \
+    X(REC_SEARCH_BY_TAG,                                                                 \
+      REC_SQL_SEARCH_COLUMNS "r.id IN (SELECT resident_id FROM resident_tag WHERE tag = ?" \
+      " AND from_date <= ? AND (to_date IS NULL OR to_date >= ?))" REC_SQL_SEARCH_FILTERS) \
+    X(REC_SEARCH_BY_TEAM,                                                                \
+      REC_SQL_SEARCH_COLUMNS "r.id IN (SELECT resident_id FROM contract WHERE team_id = ?" \
+      " AND status = 'active' AND from_date <= ? AND to_date >= ?)" REC_SQL_SEARCH_FILTERS)
 
 #endif
