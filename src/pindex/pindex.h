@@ -8,15 +8,18 @@
  * compares (pidx_compare).
  *
  * Layout. Org units, facilities, staff and teams are small arrays indexed by their store id
- * (ids are dense SQLite rowids). Residents are rows indexed by resident id, 36 bytes each;
+ * (ids are dense SQLite rowids). Residents are rows indexed by resident id, 32 bytes each;
  * what varies in length over time — key-population tags, contracts, past residences — lives
  * in a shared pool of 16-byte spans (from, to, value, kind) referenced by each row. A change
- * rewrites the row's spans at the end of the pool; the old slots are reclaimed when the pool
- * is compacted (half of it dead). About 36 + 16 × spans bytes a resident.
+ * rewrites the row's spans in place when they fit, else at the end of the pool; the old
+ * slots are reclaimed when the pool is compacted (half of it dead). About 32 + 16 × spans
+ * bytes a resident.
  *
- * Concurrency: a readers-writer lock. Readers (an indicator pass) hold it for their whole
- * pass; put functions take it for one update. Lifetime: from start to shutdown of the server
- * (or of one CLI command).
+ * Concurrency: a readers-writer lock that prefers writers. Readers (an indicator pass) hold
+ * it for their whole pass; put functions take it for one update. Because a waiting writer
+ * goes first, a thread must never take the read lock twice: do not call the functions that
+ * lock (queries, puts) while holding pidx_read_lock. Lifetime: from start to shutdown of
+ * the server (or of one CLI command).
  */
 #ifndef YL_PINDEX_H
 #define YL_PINDEX_H
@@ -57,7 +60,7 @@ struct pidx_facility {
 struct pidx_staff {
     bool present;
     uint8_t role;               /* enum staff_role */
-    uint8_t education;          /* enum education */
+    uint8_t education;          /* enum education; EDU_COUNT when not recorded */
     uint8_t status;             /* enum staff_status */
     uint32_t facility;          /* facility id */
 };
@@ -84,7 +87,24 @@ struct pidx_span {
 
 #define PIDX_F_MATERNAL_DEATH 0x01
 
-/* One resident as the index keeps it (also the form every put takes). */
+/*
+ * One resident as the index keeps it (also the form every put takes; a put ignores
+ * span_first and span_count and sets them itself). Exactly 32 bytes (static_assert in
+ * pindex.c). Meaning of the dates, all day numbers (date.h):
+ *   record_date     the health record was opened; the resident is in the population of
+ *                   their unit on day D when record_date <= D < end_date
+ *   end_date        status_date of a moved_out or deceased resident (the day of death or of
+ *                   leaving is the first day out), PIDX_OPEN otherwise
+ *   residence_from  from_date of the open residence row; without one (a death or a move
+ *                   out closes it), the day after the last closed residence ended; with no
+ *                   residence rows at all, record_date. From that day on the resident
+ *                   lives in `ou`, before it where the residence spans say
+ *                   (pidx_residence_at)
+ * Spans: tags [from_date, to_date or PIDX_OPEN]; contracts [from_date, to_date], cut to
+ * ended_date - 1 when terminated (contracts of any status count for the period they
+ * covered; an empty one is left out); past residences [from_date, to_date] of the closed
+ * residence rows.
+ */
 struct pidx_resident {
     uint32_t ou;                /* current village/community id; PIDX_NONE: no such row */
     int32_t birth;
@@ -104,8 +124,21 @@ struct pidx;
 struct pidx *pidx_new(void);
 void pidx_free(struct pidx *x);
 
-/* Build from the store: every table the index mirrors. Replaces what x held. */
+/* Build from the store: every table the index mirrors, streamed in id order in one read
+ * transaction. Replaces what x held only when the whole load succeeded (readers keep the
+ * old contents meanwhile). YL_ESTORE naming table and id for a row the index cannot take
+ * (an unknown code, a malformed date). Cost: one scan of each table, O(rows). */
 int pidx_load(struct pidx *x, struct store *s, struct yl_err *err);
+/* The same within the caller's connection and its open transaction, if any. */
+int pidx_load_conn(struct pidx *x, struct store_conn *c, struct yl_err *err);
+/* The change epoch: a counter that writers outside the server (CLI imports) bump after they
+ * commit, and that the server polls to know its index must be reloaded. */
+int pidx_epoch_get(struct store *s, int64_t *epoch, struct yl_err *err);
+int pidx_epoch_bump(struct store *s, struct yl_err *err);
+/* Reload only the registry part (org units, population, facilities, staff, teams: small
+ * tables) and swap it in, residents untouched: what a registry or team write calls after
+ * its commit. */
+int pidx_load_registry(struct pidx *x, struct store *s, struct yl_err *err);
 
 /* Locks for readers that walk the arrays directly (pidx_view). */
 void pidx_read_lock(struct pidx *x);
@@ -139,7 +172,9 @@ struct pidx_population {
 
 void pidx_view(struct pidx *x, struct pidx_view *v);
 
-/* Writers: each takes the write lock itself. Call after the store commit succeeded. */
+/* Writers: each takes the write lock itself. Call after the store commit succeeded. A put
+ * whose entry is absent (present = false, ou = PIDX_NONE) takes the id out; ids grow the
+ * arrays as needed (geometrically). */
 void pidx_ou_put(struct pidx *x, uint32_t id, const struct pidx_ou *ou);
 uint32_t pidx_ou_find(struct pidx *x, const char *code);     /* id or PIDX_NONE */
 void pidx_population_put(struct pidx *x, uint32_t ou, int32_t year, int sex, int band,
@@ -157,22 +192,46 @@ void pidx_resident_put(struct pidx *x, uint32_t id, const struct pidx_resident *
 int pidx_resident_read(struct store_conn *c, uint32_t id, struct pidx_resident *r,
                        struct pidx_span *out_spans, size_t cap, size_t *n_spans,
                        struct yl_err *err);
-/* Re-read resident `id` from the store and put it: the one call a write path makes. */
+/* Re-read resident `id` from the store and put it: the one call a write path makes (after
+ * its commit, or inside its transaction just before committing). A resident the store no
+ * longer has is taken out of the index. */
 int pidx_resident_refresh(struct pidx *x, struct store_conn *c, uint32_t id,
                           struct yl_err *err);
 
-/* Queries used by scope checks and worklists. */
+/* Queries used by scope checks and worklists; each takes the read lock itself. */
 /* Team id whose contract covers `id` on `day`, or PIDX_NONE. */
 uint32_t pidx_resident_team(struct pidx *x, uint32_t id, int32_t day);
 /* True when org unit `ou` lies in the subtree of `ancestor` (both ids). */
 bool pidx_ou_in_subtree(struct pidx *x, uint32_t ou, uint32_t ancestor);
 /* Org unit id where resident lived on `day`, or PIDX_NONE when not in the population. */
 uint32_t pidx_resident_ou_at(const struct pidx_view *v, uint32_t id, int32_t day);
+/* Where a resident lived on `day`, whether or not they were in the population then: `ou`
+ * from residence_from on; before it the past residence covering `day` that began last;
+ * in a gap or before the first residence, the next residence (so a birth before the first
+ * recorded residence counts where the resident was first registered). `spans` is the
+ * row's own spans (span_count entries). O(spans). */
+uint32_t pidx_residence_at(const struct pidx_resident *r, const struct pidx_span *spans,
+                           int32_t day);
+/* Copy resident `id` and its spans out (cap entries; *n_spans is the full count). False
+ * when the index has no such resident. */
+bool pidx_resident_get(struct pidx *x, uint32_t id, struct pidx_resident *r,
+                       struct pidx_span *spans, size_t cap, size_t *n_spans);
+/* Residents present (rows with an org unit). */
+size_t pidx_resident_count(struct pidx *x);
 
 /* Compare two indexes (a live one and one rebuilt from the store): 0 when they agree, else
  * YL_ESTORE with a message naming the first difference (kind and id) and *differences the
  * count of differing entries. */
 int pidx_compare(struct pidx *a, struct pidx *b, long *differences, struct yl_err *err);
+
+/* Re-read every resident the index has room for (ids up to its highest) from the store on
+ * connection c, one at a time as pidx_resident_refresh does, and compare each with the
+ * index: the bulk load and the one-resident read are two code paths that must agree. 0, or
+ * YL_ESTORE naming the first resident that differs and in what; *checked counts the ids
+ * read, *differences the residents that differ. Takes the read lock one resident at a
+ * time. Cost: one indexed read per resident. */
+int pidx_check_residents(struct pidx *x, struct store_conn *c, long *checked,
+                         long *differences, struct yl_err *err);
 
 /* Memory held, in bytes, and how it splits (for the benchmark's bytes-per-resident). */
 size_t pidx_memory(struct pidx *x, size_t *rows_bytes, size_t *spans_bytes);

@@ -1,0 +1,285 @@
+/*
+ * report.c - `yilian report` (the live indicators of an org unit for a period, as an
+ * aligned table, CSV or JSON) and `yilian index verify` (the population index against the
+ * store).
+ *
+ * Both build the index from the store first, as the server does at start: the command line
+ * has no live index to ask. The table aligns Chinese text by display width (a CJK character
+ * takes two columns), not by bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "cli/cli_int.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "indicators/indicators.h"
+#include "pindex/pindex.h"
+#include "store/store.h"
+
+/* Columns a UTF-8 string takes on a terminal: East Asian wide characters count two. */
+static size_t display_width(const char *s)
+{
+    size_t w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p != '\0') {
+        unsigned cp = *p;
+        int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+        if (len > 1) {
+            cp &= 0xFFu >> (len + 1);
+            for (int i = 1; i < len && p[i] != '\0'; i++)
+                cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        for (int i = 0; i < len && *p != '\0'; i++)
+            p++;
+        bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                    (cp >= 0xFFE0 && cp <= 0xFFE6);
+        w += wide ? 2 : 1;
+    }
+    return w;
+}
+
+static void put_padded(const char *s, size_t width)
+{
+    fputs(s, stdout);
+    for (size_t w = display_width(s); w < width; w++)
+        putchar(' ');
+}
+
+/* The value as a report shows it: counts whole, rates with two decimals, "-" for none. */
+static void format_value(const struct ind_value *v, char *out, size_t n)
+{
+    if (!v->has_value)
+        snprintf(out, n, "-");
+    else if (v->def->den == IND_M_ONE)
+        snprintf(out, n, "%lld", (long long)v->numerator);
+    else
+        snprintf(out, n, "%.2f", v->value);
+}
+
+static void print_table_unit(const struct ind_report *r, const struct ind_unit *u)
+{
+    char start[DATE_STR_LEN], end[DATE_STR_LEN], ref[DATE_STR_LEN];
+    printf("%s %s (%s) - %s: %s .. %s, reference date %s\n", u->code, u->name,
+           ind_level_name(u->level), r->period.label, date_format(r->period.start, start),
+           date_format(r->period.end, end), date_format(r->period.reference, ref));
+    size_t w_id = 2, w_zh = 4, w_en = 9, w_val = 5;
+    char value[48];
+    for (size_t i = 0; i < r->n_values; i++) {
+        const struct ind_value *v = &u->values[i];
+        format_value(v, value, sizeof(value));
+        size_t a = display_width(v->def->id), b = display_width(v->def->name_zh);
+        size_t c = display_width(v->def->name_en), d = strlen(value);
+        w_id = a > w_id ? a : w_id;
+        w_zh = b > w_zh ? b : w_zh;
+        w_en = c > w_en ? c : w_en;
+        w_val = d > w_val ? d : w_val;
+    }
+    put_padded("id", w_id + 2);
+    put_padded("指标", w_zh + 2);
+    put_padded("indicator", w_en + 2);
+    printf("%*s  %12s  %12s  %s\n", (int)w_val, "value", "numerator", "denominator", "unit");
+    for (size_t i = 0; i < r->n_values; i++) {
+        const struct ind_value *v = &u->values[i];
+        format_value(v, value, sizeof(value));
+        put_padded(v->def->id, w_id + 2);
+        put_padded(v->def->name_zh, w_zh + 2);
+        put_padded(v->def->name_en, w_en + 2);
+        printf("%*s  %12lld  %12lld  %s\n", (int)w_val, value, (long long)v->numerator,
+               (long long)v->denominator, v->def->unit);
+    }
+    putchar('\n');
+}
+
+/* One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+static void csv_put(const char *s, bool last)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, stdout);
+    } else {
+        putchar('"');
+        for (const char *p = s; *p != '\0'; p++) {
+            if (*p == '"')
+                putchar('"');
+            putchar(*p);
+        }
+        putchar('"');
+    }
+    putchar(last ? '\n' : ',');
+}
+
+static void print_csv_unit(const struct ind_report *r, const struct ind_unit *u)
+{
+    char start[DATE_STR_LEN], end[DATE_STR_LEN], ref[DATE_STR_LEN], num[24], den[24];
+    char value[48];
+    date_format(r->period.start, start);
+    date_format(r->period.end, end);
+    date_format(r->period.reference, ref);
+    for (size_t i = 0; i < r->n_values; i++) {
+        const struct ind_value *v = &u->values[i];
+        if (v->has_value)
+            snprintf(value, sizeof(value), "%.6g", v->value);
+        else
+            value[0] = '\0';
+        snprintf(num, sizeof(num), "%lld", (long long)v->numerator);
+        snprintf(den, sizeof(den), "%lld", (long long)v->denominator);
+        const char *fields[] = {u->code, u->name, ind_level_name(u->level), r->period.label,
+                                start, end, ref, v->def->id, v->def->name_zh,
+                                v->def->name_en, value, num, den, v->def->unit};
+        size_t n = sizeof(fields) / sizeof(fields[0]);
+        for (size_t k = 0; k < n; k++)
+            csv_put(fields[k], k + 1 == n);
+    }
+}
+
+/* Value of "--name VALUE" among argv; NULL when absent. */
+static const char *flag(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+/* True when argv is pairs of known flags and their values, nothing else. */
+static bool flags_known(int argc, char **argv, const char *const *names)
+{
+    for (int i = 0; i < argc; i += 2) {
+        bool known = false;
+        for (const char *const *n = names; *n != NULL; n++)
+            known = known || strcmp(argv[i], *n) == 0;
+        if (!known || i + 1 >= argc)
+            return false;
+    }
+    return true;
+}
+
+static struct store *open_existing(const struct cli_config *c)
+{
+    if (access(c->db, F_OK) != 0) {
+        fprintf(stderr, "yilian: database \"%s\" does not exist\n", c->db);
+        return NULL;
+    }
+    return cli_open_store(c);
+}
+
+int cli_report(struct cli_config *c, int argc, char **argv)
+{
+    static const char *const names[] = {"--ou", "--period", "--by", "--format", NULL};
+    const char *ou = flag(argc, argv, "--ou"), *period = flag(argc, argv, "--period");
+    const char *by = flag(argc, argv, "--by"), *format = flag(argc, argv, "--format");
+    if (format == NULL)
+        format = "table";
+    int level = by != NULL ? ind_level_parse(by) : 0;
+    bool format_ok = strcmp(format, "table") == 0 || strcmp(format, "csv") == 0 ||
+                     strcmp(format, "json") == 0;
+    if (!flags_known(argc, argv, names) || ou == NULL || period == NULL || !format_ok ||
+        (by != NULL && level == 0 && strcmp(by, "children") != 0)) {
+        fprintf(stderr, "usage: yilian report --ou CODE --period 2024|2024Q3|2024-03|"
+                        "2024-01-01..2024-06-30\n"
+                        "                     [--by children|province|city|county|township|"
+                        "village] [--format table|csv|json]\n");
+        return 2;
+    }
+    struct store *s = open_existing(c);
+    if (s == NULL)
+        return 1;
+    struct pidx *x = pidx_new();
+    struct arena a;
+    arena_init(&a);
+    struct yl_err err = {0};
+    struct ind_query q = {
+        .ou_code = ou,
+        .period = period,
+        .children = by == NULL ? IND_CHILDREN_NONE : level > 0 ? level : IND_CHILDREN_DIRECT,
+        .today = date_today(),
+        .threads = (int)sysconf(_SC_NPROCESSORS_ONLN),
+    };
+    struct ind_report r;
+    int rc = pidx_load(x, s, &err);
+    if (rc == 0)
+        rc = ind_report_build(x, s, &q, &a, &r, &err);
+    if (rc == 0 && strcmp(format, "json") == 0) {
+        json_t *o = api_indicator_report_json(&r);
+        char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        printf("%s\n", text);
+        free(text);
+        json_decref(o);
+    } else if (rc == 0 && strcmp(format, "csv") == 0) {
+        printf("ou,name,level,period,start,end,reference_date,indicator,name_zh,name_en,value,"
+               "numerator,denominator,unit\n");
+        print_csv_unit(&r, &r.unit);
+        for (size_t i = 0; i < r.n_children; i++)
+            print_csv_unit(&r, &r.children[i]);
+    } else if (rc == 0) {
+        print_table_unit(&r, &r.unit);
+        for (size_t i = 0; i < r.n_children; i++)
+            print_table_unit(&r, &r.children[i]);
+    }
+    arena_release(&a);
+    pidx_free(x);
+    store_close(s);
+    return rc == 0 ? 0 : cli_fail(&err);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+int cli_index_verify(struct cli_config *c, int argc, char **argv)
+{
+    if (argc != 0) {
+        fprintf(stderr, "usage: yilian index verify\n");
+        return 2;
+    }
+    struct store *s = open_existing(c);
+    if (s == NULL)
+        return 1;
+    struct pidx *built = pidx_new(), *again = pidx_new();
+    struct yl_err err = {0};
+    struct timespec t0;
+    long checked = 0, differences = 0;
+    /* The bulk load and the one-by-one reads see the same snapshot: one read transaction,
+     * so a server writing meanwhile cannot make them disagree. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct store_conn *conn = store_acquire(s);
+    int rc = store_begin(conn, STORE_READ, &err);
+    if (rc == 0)
+        rc = pidx_load_conn(built, conn, &err);
+    double load_s = seconds_since(&t0);
+    if (rc == 0) {
+        printf("index: %zu residents loaded in %.2f s, %zu bytes\n",
+               pidx_resident_count(built), load_s, pidx_memory(built, NULL, NULL));
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        rc = pidx_check_residents(built, conn, &checked, &differences, &err);
+        printf("re-read %ld residents one by one in %.2f s: %ld differ\n", checked,
+               seconds_since(&t0), differences);
+    }
+    store_rollback(conn);
+    store_release(conn);
+    if (rc == 0) {
+        /* A second full load must rebuild exactly the same index. */
+        rc = pidx_load(again, s, &err);
+        if (rc == 0)
+            rc = pidx_compare(built, again, &differences, &err);
+        if (rc == 0 || differences > 0)
+            printf("second full load: %ld differences\n", differences);
+    }
+    pidx_free(built);
+    pidx_free(again);
+    store_close(s);
+    if (rc != 0)
+        return cli_fail(&err);
+    printf("population index agrees with the store\n");
+    return 0;
+}
