@@ -1,0 +1,82 @@
+/*
+ * demo.h - the demo region: a deterministic synthetic county-level city modelled on the
+ * published figures of Hunchun (珲春市, Jilin), written as the CSV files of
+ * docs/import-formats.md. One idea: the structure (real divisions, facilities, staff, teams)
+ * is fixed, the people are drawn from seeded distributions at any scale, and the published
+ * counts (records, signed residents, teams, village clinics) are hit exactly, not on average.
+ */
+#ifndef YL_DEMO_H
+#define YL_DEMO_H
+
+#include <stdint.h>
+
+struct yl_err;
+
+/* The published figures the default region reproduces. */
+#define DEMO_DEFAULT_RESIDENTS 206234L /* health records (93.7% of the population) */
+#define DEMO_POPULATION        220100L /* resident population at the default size */
+#define DEMO_SIGNED            121748L /* residents with a family-doctor contract */
+#define DEMO_TEAMS             42
+#define DEMO_VILLAGE_CLINICS   107
+#define DEMO_MAX_RESIDENTS     10000000L
+#define DEMO_DEFAULT_SEED      20241231u
+#define DEMO_DEFAULT_DIVISIONS "data/hunchun-divisions.csv"
+
+struct demo_options {
+    uint64_t seed;
+    long residents;             /* health records to generate, 1 .. DEMO_MAX_RESIDENTS */
+    int32_t ref_date;           /* reference date (day number, date.h): the "today" of the
+                                 * data; the population year is its year */
+    const char *divisions_path; /* the divisions CSV (data/hunchun-divisions.csv layout) */
+};
+
+struct demo_stats {
+    long ous;      /* rows of ous.csv (3 parents + townships + villages) */
+    long villages; /* of which villages/communities (level 5) */
+    long population_rows;
+    long population_total; /* sum of population.csv counts */
+    long facilities;
+    long village_clinics;
+    long groups;
+    long staff;
+    long teams;
+    long residents; /* rows of residents.csv */
+    long households;
+    long deceased; /* status deceased (died in the reference year) */
+    long moved_out;
+    long births;        /* residents born in the reference year */
+    long infant_deaths; /* of those, deceased */
+    long maternal_deaths;
+    long contracts;        /* rows of contracts.csv (all statuses) */
+    long signed_residents; /* residents with an active contract covering ref_date */
+    double elapsed_s;      /* wall time of demo_generate */
+    double residents_per_s;
+};
+
+/* Defaults: DEMO_DEFAULT_SEED, DEMO_DEFAULT_RESIDENTS, 2024-12-31, DEMO_DEFAULT_DIVISIONS
+ * (relative to the working directory). */
+void demo_options_init(struct demo_options *opt);
+
+/*
+ * Write ous.csv, population.csv, facilities.csv, groups.csv, staff.csv, teams.csv,
+ * residents.csv and contracts.csv into `dir` (created when missing), in the formats of
+ * docs/import-formats.md; import them in that order. With opt->residents = N the population
+ * is about N × 220,100 / 206,234 and N × 121,748 / 206,234 residents are signed (rounded),
+ * over the same org units, facilities, staff and teams. Cost O(N) time, O(1) memory in N
+ * (two passes over the people: the first counts the key populations so that the second
+ * signs exact numbers). `stats` (may be NULL) receives the counts and the elapsed time.
+ *
+ * The data describe the region as of opt->ref_date: contracts marked active cover it,
+ * deaths and births fall in its year. Import them with "today" on or after that date (the
+ * contract importer stores an active contract whose period has passed as expired).
+ *
+ * Errors: YL_EINVAL with field "residents" (outside 1 .. DEMO_MAX_RESIDENTS), "ref_date"
+ * (year outside 2012 .. 2100), "dir" (empty) or "divisions_path" (no villages in the file);
+ * YL_EIO with field "divisions_path" when it cannot be read, "dir" when the folder cannot be
+ * made, or none when an output file cannot be written (the message names the file). Files
+ * already written stay.
+ */
+int demo_generate(const struct demo_options *opt, const char *dir, struct demo_stats *stats,
+                  struct yl_err *err);
+
+#endif
