@@ -92,6 +92,11 @@ bench: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
 	@bench/run.sh $(REL)/yilian
 
+# The indicator benchmark (1M and 10M residents, SQLite GROUP BY for comparison):
+# `make build/release/bench_indicators && build/release/bench_indicators [N...]`.
+$(REL)/bench_indicators: bench/indicators_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
 # Fuzz targets: the library built once with clang's coverage instrumentation, each target
 # linked against it. `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly.
 FUZZ_SECONDS ?= 30

@@ -86,6 +86,12 @@ int ts_server_start(struct ts_server *s, const struct http_options *opt,
     s->app.version = "test";
     s->app.started = time(NULL);
     s->app.schema_version = store_schema_latest();
+    s->index = pidx_new();
+    if (pidx_load(s->index, s->store, &err) != 0) {
+        fprintf(stderr, "    index: %s\n", yl_err_message(&err));
+        return -1;
+    }
+    s->app.index = s->index;
     struct http_options o = {0};
     if (opt != NULL)
         o = *opt;
@@ -107,6 +113,7 @@ int ts_server_start(struct ts_server *s, const struct http_options *opt,
 void ts_server_stop(struct ts_server *s)
 {
     http_server_stop(s->http);
+    pidx_free(s->index);
     audit_log_free(s->audit);
     acct_free(s->acct);
     store_close(s->store);

@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "audit/audit.h"
 #include "http/http.h"
+#include "pindex/pindex.h"
 #include "store/store.h"
 
 /* A fresh folder under /tmp (removed at exit); returns its path. */
@@ -24,6 +25,7 @@ struct ts_server {
     struct store *store;
     struct acct *acct;
     struct audit_log *audit;
+    struct pidx *index;
     struct api_app app;
     struct http_server *http;
     int port;

@@ -17,6 +17,7 @@
 #include "http/http.h"
 
 struct store;
+struct pidx;
 
 /* The application context every handler reaches through req->app. Borrowed pointers; the
  * front end that builds it owns them. */
@@ -27,6 +28,7 @@ struct api_app {
     const char *version;
     time_t started;
     int schema_version;
+    struct pidx *index;         /* the population index; NULL until loaded */
 };
 
 /* The route table (static, lives for the program). */
@@ -42,6 +44,12 @@ void api_actor(struct http_request *req, struct audit_actor *out);
 void api_audit_read(struct http_request *req, const char *action, const char *type,
                     const char *id);
 
+/* Keep the population index current after a committed write (the index is the server's;
+ * a failure to refresh is logged, and `index verify` would show it): the registry part is
+ * reloaded whole (small tables), a resident is re-read. */
+void api_index_registry(struct http_request *req);
+void api_index_resident(struct http_request *req, int64_t resident_id);
+
 /* Handlers, one file per capability. */
 int api_health(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_login(struct http_request *req, struct http_response *res, struct yl_err *err);
@@ -55,9 +63,57 @@ int api_user_update(struct http_request *req, struct http_response *res, struct 
 int api_user_password(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_audit_list(struct http_request *req, struct http_response *res, struct yl_err *err);
 /* registry handlers */
+int api_ou_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_ou_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_ou_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_ou_update(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_population_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_population_put(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_facility_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_facility_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_facility_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_facility_update(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_group_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_group_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_group_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_group_update(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_staff_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_staff_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_staff_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_staff_update(struct http_request *req, struct http_response *res, struct yl_err *err);
 /* residents handlers */
+int api_resident_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_resident_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_resident_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_resident_update(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_resident_move(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_resident_move_out(struct http_request *req, struct http_response *res,
+                          struct yl_err *err);
+int api_resident_death(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_resident_tags(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_resident_tag_add(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_resident_tag_end(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_household_get(struct http_request *req, struct http_response *res, struct yl_err *err);
 /* contracts handlers */
+int api_team_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_team_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_team_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_team_update(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_team_residents(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_contract_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_contract_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_contract_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_contract_renew(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_contract_terminate(struct http_request *req, struct http_response *res,
+                           struct yl_err *err);
 /* indicators handlers */
+int api_indicators_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_index_verify(struct http_request *req, struct http_response *res, struct yl_err *err);
+struct ind_report;
+/* A report as the API answers it (also `yilian report --format json`); a new reference. */
+json_t *api_indicator_report_json(const struct ind_report *r);
 
 /* Shared by adapters: a path id parameter as a positive integer (YL_ENOTFOUND otherwise,
  * since a malformed id names no record). */

@@ -7,6 +7,8 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "pindex/pindex.h"
+#include "store/store.h"
 #include "core/err.h"
 
 static const struct http_route routes[] = {
@@ -22,9 +24,50 @@ static const struct http_route routes[] = {
     {HTTP_PUT,   "/api/users/:id/password",  api_user_password, PERM_USER_ADMIN, NULL},
     {HTTP_GET,   "/api/audit",               api_audit_list,    PERM_AUDIT_READ, NULL},
     /* registry */
+    {HTTP_GET,   "/api/ous",                    api_ou_list,            PERM_SESSION,        NULL},
+    {HTTP_POST,  "/api/ous",                    api_ou_create,          PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/ous/:code",              api_ou_get,             PERM_SESSION,        NULL},
+    {HTTP_PATCH, "/api/ous/:code",              api_ou_update,          PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/ous/:code/population",   api_population_get,     PERM_SESSION,        NULL},
+    {HTTP_PUT,   "/api/ous/:code/population",   api_population_put,     PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/facilities",             api_facility_list,      PERM_SESSION,        NULL},
+    {HTTP_POST,  "/api/facilities",             api_facility_create,    PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/facilities/:code",       api_facility_get,       PERM_SESSION,        NULL},
+    {HTTP_PATCH, "/api/facilities/:code",       api_facility_update,    PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/groups",                 api_group_list,         PERM_SESSION,        NULL},
+    {HTTP_POST,  "/api/groups",                 api_group_create,       PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/groups/:code",           api_group_get,          PERM_SESSION,        NULL},
+    {HTTP_PATCH, "/api/groups/:code",           api_group_update,       PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/staff",                  api_staff_list,         PERM_SESSION,        NULL},
+    {HTTP_POST,  "/api/staff",                  api_staff_create,       PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/staff/:code",            api_staff_get,          PERM_SESSION,        NULL},
+    {HTTP_PATCH, "/api/staff/:code",            api_staff_update,       PERM_REGISTRY_WRITE, NULL},
     /* residents */
+    {HTTP_GET,   "/api/residents",                     api_resident_list,     PERM_RECORD_READ,  NULL},
+    {HTTP_POST,  "/api/residents",                     api_resident_create,   PERM_RECORD_WRITE, NULL},
+    {HTTP_GET,   "/api/residents/:id",                 api_resident_get,      PERM_RECORD_READ,  NULL},
+    {HTTP_PATCH, "/api/residents/:id",                 api_resident_update,   PERM_RECORD_WRITE, NULL},
+    {HTTP_POST,  "/api/residents/:id/move",            api_resident_move,     PERM_RECORD_WRITE, NULL},
+    {HTTP_POST,  "/api/residents/:id/move-out",        api_resident_move_out, PERM_RECORD_WRITE, NULL},
+    {HTTP_POST,  "/api/residents/:id/death",           api_resident_death,    PERM_RECORD_WRITE, NULL},
+    {HTTP_GET,   "/api/residents/:id/tags",            api_resident_tags,     PERM_RECORD_READ,  NULL},
+    {HTTP_POST,  "/api/residents/:id/tags",            api_resident_tag_add,  PERM_RECORD_WRITE, NULL},
+    {HTTP_POST,  "/api/residents/:id/tags/:tag_id/end", api_resident_tag_end, PERM_RECORD_WRITE, NULL},
+    {HTTP_GET,   "/api/households/:household",         api_household_get,     PERM_RECORD_READ,  NULL},
     /* contracts */
+    {HTTP_GET,   "/api/teams",                   api_team_list,          PERM_SESSION,        NULL},
+    {HTTP_POST,  "/api/teams",                   api_team_create,        PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/teams/:code",             api_team_get,           PERM_SESSION,        NULL},
+    {HTTP_PATCH, "/api/teams/:code",             api_team_update,        PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/teams/:code/residents",   api_team_residents,     PERM_RECORD_READ,    NULL},
+    {HTTP_GET,   "/api/contracts",               api_contract_list,      PERM_RECORD_READ,    NULL},
+    {HTTP_POST,  "/api/contracts",               api_contract_create,    PERM_RECORD_WRITE,   NULL},
+    {HTTP_GET,   "/api/contracts/:id",           api_contract_get,       PERM_RECORD_READ,    NULL},
+    {HTTP_POST,  "/api/contracts/:id/renew",     api_contract_renew,     PERM_RECORD_WRITE,   NULL},
+    {HTTP_POST,  "/api/contracts/:id/terminate", api_contract_terminate, PERM_RECORD_WRITE,   NULL},
     /* indicators */
+    {HTTP_GET,   "/api/indicators",          api_indicators_get, PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/index/verify",        api_index_verify,  PERM_SETTINGS,   NULL},
 };
 
 const struct http_route *api_routes(size_t *n)
@@ -79,6 +122,27 @@ void api_audit_read(struct http_request *req, const char *action, const char *ty
     api_actor(req, &who);
     struct audit_event ev = {action, type, id, "ok"};
     audit_log_read(a->audit, &who, &ev);
+}
+
+void api_index_registry(struct http_request *req)
+{
+    struct api_app *a = req->app;
+    struct yl_err err = {0};
+    if (a->index != NULL && pidx_load_registry(a->index, a->store, &err) != 0)
+        fprintf(stderr, "yilian: index: registry reload failed: %s\n", yl_err_message(&err));
+}
+
+void api_index_resident(struct http_request *req, int64_t resident_id)
+{
+    struct api_app *a = req->app;
+    struct yl_err err = {0};
+    if (a->index == NULL || resident_id <= 0)
+        return;
+    struct store_conn *c = store_acquire(a->store);
+    if (pidx_resident_refresh(a->index, c, (uint32_t)resident_id, &err) != 0)
+        fprintf(stderr, "yilian: index: refresh of resident %lld failed: %s\n",
+                (long long)resident_id, yl_err_message(&err));
+    store_release(c);
 }
 
 int api_path_id(struct http_request *req, const char *name, int64_t *out, struct yl_err *err)

@@ -481,6 +481,15 @@ static const struct command commands[] = {
     {"audit", "verify", cmd_audit_verify, "audit verify",
      "check the audit chain; names the first broken record"},
     /* import, report, index, demo */
+    {"import", NULL, cli_import, "import KIND FILE.csv",
+     "import a CSV file (\"-\": stdin); without arguments lists the kinds"},
+    {"report", NULL, cli_report,
+     "report --ou CODE --period P [--by LEVEL] [--format F]",
+     "indicators of an org unit (and its units at LEVEL) for a period"},
+    {"demo", NULL, cli_demo, "demo [--residents N] [--seed S] [--ref-date DATE]",
+     "generate the demo region (Hunchun) and import it"},
+    {"index", "verify", cli_index_verify, "index verify",
+     "rebuild the population index and check it against the store"},
     {"config", NULL, cmd_config, "config", "print every setting with its default"},
     {"version", NULL, cmd_version, "version", "print the version"},
     {"help", NULL, cmd_help, "help", "this text"},
@@ -515,25 +524,29 @@ int cli_main(int argc, char **argv)
     }
     if (strcmp(words[0], "--version") == 0)
         words[0] = "version";
-    int rc = -1;
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    int rc = 0;
+    bool found = false;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]) && !found; i++) {
         const struct command *cmd = &commands[i];
         if (strcmp(cmd->word1, words[0]) != 0)
             continue;
         if (cmd->word2 == NULL) {
+            found = true;
             rc = cmd->fn(&c, n - 1, words + 1);
-            break;
-        }
-        if (n >= 2 && strcmp(cmd->word2, words[1]) == 0) {
+        } else if (n >= 2 && strcmp(cmd->word2, words[1]) == 0) {
+            found = true;
             rc = cmd->fn(&c, n - 2, words + 2);
-            break;
         }
     }
-    if (rc == -1) {
+    if (!found) {
         fprintf(stderr, "yilian: unknown command \"%s%s%s\"; see yilian help\n", words[0],
                 n >= 2 ? " " : "", n >= 2 ? words[1] : "");
         rc = 2;
     }
+    /* A command's status is an exit status: a negative code from a library call is a
+     * failure the command has already reported. */
+    if (rc < 0)
+        rc = 1;
     cli_config_release(&c);
     return rc;
 }

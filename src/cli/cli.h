@@ -49,5 +49,9 @@ int cli_main(int argc, char **argv);
 
 /* Commands, one file each under cli/. argv[0] is the first word after the command's own words. */
 int cli_serve(struct cli_config *c, int argc, char **argv);
+int cli_import(struct cli_config *c, int argc, char **argv);        /* cli/import.c */
+int cli_report(struct cli_config *c, int argc, char **argv);        /* cli/report.c */
+int cli_index_verify(struct cli_config *c, int argc, char **argv);  /* cli/report.c */
+int cli_demo(struct cli_config *c, int argc, char **argv);          /* cli/demo.c */
 
 #endif

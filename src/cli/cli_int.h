@@ -18,6 +18,11 @@ struct store *cli_open_store(const struct cli_config *c);
 /* Take the lock that says a server holds the database; -1 when someone else has it. The
  * returned descriptor keeps the lock until closed. */
 int cli_db_lock(const char *db_path);
+struct imp_report;
+/* Import one file of a kind ("ous", "residents" …, as `yilian import`) into s. */
+int cli_import_file(struct store *s, const char *kind, const char *path,
+                    struct imp_report *rep, struct yl_err *err);
+
 /* Read one line (a password) from stdin without its newline; 0 or -1 at end of input. */
 int cli_read_line(char *out, size_t n);
 

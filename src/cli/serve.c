@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "cli/cli_int.h"
 #include "core/err.h"
+#include "pindex/pindex.h"
 #include "store/store.h"
 
 static bool is_loopback(const char *addr)
@@ -40,6 +41,49 @@ static int ensure_admin(struct acct *a, struct store *s)
     printf("created the first account: user \"admin\", password \"%s\"\n", password);
     printf("change it after logging in (PUT /api/me/password)\n");
     return 0;
+}
+
+/* Load the population index, timing it: the figure an operator watches as the region
+ * grows. */
+static int load_index(struct pidx *index, struct store *s)
+{
+    struct yl_err err = {0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (pidx_load(index, s, &err) != 0)
+        return cli_fail(&err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    size_t n = pidx_resident_count(index);
+    size_t bytes = pidx_memory(index, NULL, NULL);
+    printf("index: %zu residents in %.2f s, %zu bytes/resident\n", n,
+           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+           n > 0 ? bytes / n : (size_t)0);
+    fflush(stdout);
+    return 0;
+}
+
+/* Wait for a stop signal; meanwhile, every two seconds, look whether a writer outside this
+ * process (a CLI import) moved the change epoch, and reload the index when it did. The
+ * reload builds a new index beside the live one and swaps it in, so requests go on. */
+static int wait_and_watch(const sigset_t *stop, struct store *s, struct pidx *index)
+{
+    struct yl_err err = {0};
+    int64_t seen = 0;
+    pidx_epoch_get(s, &seen, &err);
+    for (;;) {
+        struct timespec every = {2, 0};
+        int sig = sigtimedwait(stop, NULL, &every);
+        if (sig > 0)
+            return sig;
+        int64_t now = seen;
+        yl_err_clear(&err);
+        if (pidx_epoch_get(s, &now, &err) != 0 || now == seen)
+            continue;
+        seen = now;
+        printf("index: the database was changed by another process; reloading\n");
+        if (load_index(index, s) != 0)
+            fprintf(stderr, "yilian: the index keeps its previous contents\n");
+    }
 }
 
 int cli_serve(struct cli_config *c, int argc, char **argv)
@@ -84,6 +128,12 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         .started = time(NULL),
         .schema_version = store_schema_version(s, &err),
     };
+    /* The population index is built before the first request, so every indicator and
+     * worklist answers from a complete index; writes keep it current from then on. */
+    struct pidx *index = pidx_new();
+    if (rc == 0)
+        rc = load_index(index, s);
+    app.index = index;
     struct http_options hopt = {
         .listen = c->listen,
         .port = c->port,
@@ -113,12 +163,12 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
                             "%s; set tls_cert and tls_key, or listen on 127.0.0.1 behind a "
                             "TLS proxy\n", c->listen);
         fflush(stdout);
-        int sig = 0;
-        sigwait(&stop, &sig);
+        int sig = wait_and_watch(&stop, s, index);
         printf("yilian: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         fflush(stdout);
     }
     http_server_stop(srv);
+    pidx_free(index);
     audit_log_free(log);
     acct_free(a);
     store_close(s);

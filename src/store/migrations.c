@@ -60,6 +60,7 @@ static const struct store_migration migrations[] = {
     {2, "registry", STORE_SCHEMA_REGISTRY},
     {3, "health records", STORE_SCHEMA_RECORDS},
     {4, "family-doctor contracts", STORE_SCHEMA_CONTRACTS},
+    {5, "change epoch", STORE_SCHEMA_PINDEX},
 };
 
 const struct store_migration *store_migrations(size_t *n)

@@ -23,6 +23,7 @@
 struct store_stmt {
     sqlite3_stmt *stmt;
     struct store_conn *conn;
+    int done;   /* stepped to its end: stepping again would run it a second time */
 };
 
 struct store_conn {
@@ -30,6 +31,9 @@ struct store_conn {
     sqlite3 *db;
     int in_use;
     struct store_stmt stmts[STORE_SQL_COUNT];
+    /* Savepoint statements, prepared once: an import takes one per record, and parsing
+     * "SAVEPOINT" each time costs as much as the record's own insert. */
+    sqlite3_stmt *sp_begin, *sp_release, *sp_rollback;
 };
 
 struct store {
@@ -92,6 +96,8 @@ static int conn_open(struct store *s, struct store_conn *c, struct yl_err *err)
                             ? "PRAGMA foreign_keys = ON;"
                             : "PRAGMA journal_mode = WAL;"
                               "PRAGMA synchronous = FULL;"
+                              "PRAGMA cache_size = -65536;"
+                              "PRAGMA temp_store = MEMORY;"
                               "PRAGMA foreign_keys = ON;";
     rc = conn_exec(c->db, setup, err);
     if (rc != 0) {
@@ -105,6 +111,10 @@ static int conn_open(struct store *s, struct store_conn *c, struct yl_err *err)
 
 static void conn_close(struct store_conn *c)
 {
+    sqlite3_finalize(c->sp_begin);
+    sqlite3_finalize(c->sp_release);
+    sqlite3_finalize(c->sp_rollback);
+    c->sp_begin = c->sp_release = c->sp_rollback = NULL;
     for (int i = 0; i < STORE_SQL_COUNT; i++) {
         sqlite3_finalize(c->stmts[i].stmt);
         c->stmts[i].stmt = NULL;
@@ -238,19 +248,35 @@ void store_rollback(struct store_conn *c)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Run a cached one-off statement (prepared on first use). */
+static int run_cached(struct store_conn *c, sqlite3_stmt **st, const char *sql,
+                      struct yl_err *err)
+{
+    if (*st == NULL && sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+                                          NULL) != SQLITE_OK)
+        return sqlite_error(c->db, sqlite3_errcode(c->db), "savepoint", err);
+    int rc = sqlite3_step(*st);
+    sqlite3_reset(*st);
+    if (rc != SQLITE_DONE)
+        return sqlite_error(c->db, rc, "savepoint", err);
+    return 0;
+}
+
 int store_savepoint(struct store_conn *c, struct yl_err *err)
 {
-    return conn_exec(c->db, "SAVEPOINT unit", err);
+    return run_cached(c, &c->sp_begin, "SAVEPOINT unit", err);
 }
 
 int store_savepoint_release(struct store_conn *c, struct yl_err *err)
 {
-    return conn_exec(c->db, "RELEASE unit", err);
+    return run_cached(c, &c->sp_release, "RELEASE unit", err);
 }
 
 void store_savepoint_rollback(struct store_conn *c)
 {
-    sqlite3_exec(c->db, "ROLLBACK TO unit; RELEASE unit", NULL, NULL, NULL);
+    /* ROLLBACK TO keeps the savepoint open; the release after it closes it. */
+    run_cached(c, &c->sp_rollback, "ROLLBACK TO unit", NULL);
+    run_cached(c, &c->sp_release, "RELEASE unit", NULL);
 }
 
 struct store_stmt *store_stmt(struct store_conn *c, enum store_sql id)
@@ -271,6 +297,7 @@ struct store_stmt *store_stmt(struct store_conn *c, enum store_sql id)
         sqlite3_reset(st->stmt);
         sqlite3_clear_bindings(st->stmt);
     }
+    st->done = 0;
     return st;
 }
 
@@ -304,11 +331,16 @@ void store_bind_null(struct store_stmt *st, int idx)
 
 int store_step(struct store_stmt *st, struct yl_err *err)
 {
+    if (st->done)
+        return STORE_DONE;
     int rc = sqlite3_step(st->stmt);
     if (rc == SQLITE_ROW)
         return STORE_ROW;
-    if (rc == SQLITE_DONE)
+    if (rc == SQLITE_DONE) {
+        st->done = 1;
         return STORE_DONE;
+    }
+    st->done = 1;
     int code = sqlite_error(st->conn->db, rc, "write refused", err);
     sqlite3_reset(st->stmt);
     return code;
@@ -321,6 +353,8 @@ int store_exec(struct store_stmt *st, struct yl_err *err)
         rc = store_step(st, err);
     while (rc == STORE_ROW);
     sqlite3_reset(st->stmt);
+    /* Reset, it could run again; but until store_stmt hands it out anew, a further
+     * store_step or store_exec is the end of the same run, not a second run. */
     return rc;
 }
 

@@ -66,7 +66,9 @@ void store_savepoint_rollback(struct store_conn *c);
 
 /*
  * Statements. store_stmt returns the connection's prepared statement for `id`, reset and
- * with its bindings cleared. Parameters are numbered from 1, columns from 0. Text passed to
+ * with its bindings cleared; it runs once per store_stmt call (stepping it after its end, or
+ * store_exec after store_step reached the end, finishes that run instead of starting
+ * another). Parameters are numbered from 1, columns from 0. Text passed to
  * a bind is copied. Text read from a column is valid until the next step or reset.
  */
 struct store_stmt *store_stmt(struct store_conn *c, enum store_sql id);
