@@ -128,17 +128,6 @@ static int facility_write(struct store_conn *c, struct reg_codemap *ous,
     return reg_write_step(st, "facility", in->code, id, err);
 }
 
-/* Where every facility write through the API ends (the commit, with its audit record). */
-static int facility_done(struct store_conn *c, const struct reg_writer *by, const char *action,
-                         const char *code, int64_t written, int rc, int64_t *id,
-                         struct yl_err *err)
-{
-    rc = reg_finish(c, by, action, "facility", code, rc, err);
-    if (rc == 0 && id != NULL)
-        *id = written;
-    return rc;
-}
-
 int reg_facility_create(const struct reg_ctx *ctx, const struct reg_writer *by,
                         const struct reg_facility_in *in, int64_t *id, struct yl_err *err)
 {
@@ -152,7 +141,8 @@ int reg_facility_create(const struct reg_ctx *ctx, const struct reg_writer *by,
     audit_now_rfc3339(now);
     int64_t written = 0;
     rc = facility_write(c, NULL, in, REG_CREATE, now, &written, err);
-    return facility_done(c, by, "create", in->code ? in->code : "", written, rc, id, err);
+    return reg_finish_id(c, by, "create", "facility", in->code ? in->code : "",
+                         written, rc, id, err);
 }
 
 /* Fill what an update leaves out from the stored record. Strings point into `cur`. */
@@ -201,7 +191,7 @@ int reg_facility_update(const struct reg_ctx *ctx, const struct reg_writer *by,
     struct reg_facility cur;
     rc = facility_read(c, code, &cur, err);
     if (rc != 0)
-        return facility_done(c, by, "update", code, 0, rc, id, err);
+        return reg_finish_id(c, by, "update", "facility", code, 0, rc, id, err);
     struct reg_facility_in m = *in;
     char services[512], centers[256];
     facility_merge(&m, &cur, services, sizeof(services), centers, sizeof(centers));
@@ -209,7 +199,7 @@ int reg_facility_update(const struct reg_ctx *ctx, const struct reg_writer *by,
     audit_now_rfc3339(now);
     int64_t written = cur.id;
     rc = facility_write(c, NULL, &m, REG_UPSERT, now, &written, err);
-    return facility_done(c, by, "update", cur.code, written, rc, id, err);
+    return reg_finish_id(c, by, "update", "facility", cur.code, written, rc, id, err);
 }
 
 int reg_facility_get(const struct reg_ctx *ctx, const char *code, struct reg_facility *out,

@@ -192,6 +192,16 @@ int reg_finish(struct store_conn *c, const struct reg_writer *by, const char *ac
     return audit_finish_write(c, by->actor, &ev, rc < 0 ? rc : 0, err);
 }
 
+int reg_finish_id(struct store_conn *c, const struct reg_writer *by, const char *action,
+                  const char *type, const char *resource_id, int64_t written, int rc,
+                  int64_t *id, struct yl_err *err)
+{
+    rc = reg_finish(c, by, action, type, resource_id, rc, err);
+    if (rc == 0 && id != NULL)
+        *id = written;
+    return rc;
+}
+
 int reg_csv_real(const struct csv_reader *r, const char *col, double min, double max,
                  struct reg_real *out, struct yl_err *err)
 {

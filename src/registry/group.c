@@ -257,17 +257,6 @@ static int group_write(struct store_conn *c, struct reg_codemap *facilities,
     return IMP_APPLIED;
 }
 
-/* Where every group write through the API ends (the commit, with its audit record). */
-static int group_done(struct store_conn *c, const struct reg_writer *by, const char *action,
-                      const char *code, int64_t written, int rc, int64_t *id,
-                      struct yl_err *err)
-{
-    rc = reg_finish(c, by, action, "medical_group", code, rc, err);
-    if (rc == 0 && id != NULL)
-        *id = written;
-    return rc;
-}
-
 int reg_group_create(const struct reg_ctx *ctx, const struct reg_writer *by,
                      const struct reg_group_in *in, int64_t *id, struct yl_err *err)
 {
@@ -281,7 +270,8 @@ int reg_group_create(const struct reg_ctx *ctx, const struct reg_writer *by,
     audit_now_rfc3339(now);
     int64_t written = 0;
     rc = group_write(c, NULL, in, REG_CREATE, now, &written, err);
-    return group_done(c, by, "create", in->code ? in->code : "", written, rc, id, err);
+    return reg_finish_id(c, by, "create", "medical_group", in->code ? in->code : "",
+                         written, rc, id, err);
 }
 
 int reg_group_update(const struct reg_ctx *ctx, const struct reg_writer *by, const char *code,
@@ -327,7 +317,8 @@ int reg_group_update(const struct reg_ctx *ctx, const struct reg_writer *by, con
         audit_now_rfc3339(now);
         rc = group_write(c, NULL, &m, REG_UPSERT, now, &written, err);
     }
-    rc = group_done(c, by, "update", cur.code[0] ? cur.code : code, written, rc, id, err);
+    rc = reg_finish_id(c, by, "update", "medical_group", cur.code[0] ? cur.code : code,
+                       written, rc, id, err);
     arena_release(&a);
     return rc;
 }

@@ -95,16 +95,6 @@ static int ou_write(struct store_conn *c, struct reg_codemap *ous, const struct 
     return rc;
 }
 
-/* Where every org unit write through the API ends (the commit, with its audit record). */
-static int ou_done(struct store_conn *c, const struct reg_writer *by, const char *action,
-                   const char *code, int64_t written, int rc, int64_t *id, struct yl_err *err)
-{
-    rc = reg_finish(c, by, action, "ou", code, rc, err);
-    if (rc == 0 && id != NULL)
-        *id = written;
-    return rc;
-}
-
 int reg_ou_create(const struct reg_ctx *ctx, const struct reg_writer *by,
                   const struct reg_ou_in *in, int64_t *id, struct yl_err *err)
 {
@@ -118,7 +108,7 @@ int reg_ou_create(const struct reg_ctx *ctx, const struct reg_writer *by,
     audit_now_rfc3339(now);
     int64_t written = 0;
     rc = ou_write(c, NULL, in, REG_CREATE, now, &written, err);
-    return ou_done(c, by, "create", in->code ? in->code : "", written, rc, id, err);
+    return reg_finish_id(c, by, "create", "ou", in->code ? in->code : "", written, rc, id, err);
 }
 
 int reg_ou_update(const struct reg_ctx *ctx, const struct reg_writer *by, const char *code,
@@ -133,7 +123,7 @@ int reg_ou_update(const struct reg_ctx *ctx, const struct reg_writer *by, const 
     struct reg_ou cur;
     rc = ou_read(c, code, &cur, err);
     if (rc != 0)
-        return ou_done(c, by, "update", code, 0, rc, id, err);
+        return reg_finish_id(c, by, "update", "ou", code, 0, rc, id, err);
     /* What the patch leaves out keeps its stored value. */
     struct reg_ou_in m = *in;
     m.code = cur.code;
@@ -147,7 +137,7 @@ int reg_ou_update(const struct reg_ctx *ctx, const struct reg_writer *by, const 
     audit_now_rfc3339(now);
     int64_t written = cur.id;
     rc = ou_write(c, NULL, &m, REG_UPSERT, now, &written, err);
-    return ou_done(c, by, "update", cur.code, written, rc, id, err);
+    return reg_finish_id(c, by, "update", "ou", cur.code, written, rc, id, err);
 }
 
 int reg_ou_get(const struct reg_ctx *ctx, const char *code, struct reg_ou *out,

@@ -59,6 +59,11 @@ int reg_require_region(const struct reg_writer *by, const char *what, struct yl_
  * record (action, resource type and id) is appended and the transaction committed. */
 int reg_finish(struct store_conn *c, const struct reg_writer *by, const char *action,
                const char *type, const char *resource_id, int rc, struct yl_err *err);
+/* reg_finish for a write of record `written`: on success *id (may be NULL) receives it. The
+ * one place every API write of the registry ends. */
+int reg_finish_id(struct store_conn *c, const struct reg_writer *by, const char *action,
+                  const char *type, const char *resource_id, int64_t written, int rc,
+                  int64_t *id, struct yl_err *err);
 
 /* --- code → id map (codemap.c) --------------------------------------------------------- */
 

@@ -120,15 +120,13 @@ static int staff_scope(const struct reg_writer *by, const char *facility_code,
 
 /* Where every staff write through the API ends (the commit, with its audit record). The
  * record names the store id, as the trail does for every person. */
+/* Staff audit records name the store id: a staff code may identify a person. */
 static int staff_done(struct store_conn *c, const struct reg_writer *by, const char *action,
                       int64_t written, int rc, int64_t *id, struct yl_err *err)
 {
     char resource[24];
     snprintf(resource, sizeof(resource), "%lld", (long long)written);
-    rc = reg_finish(c, by, action, "staff", resource, rc, err);
-    if (rc == 0 && id != NULL)
-        *id = written;
-    return rc;
+    return reg_finish_id(c, by, action, "staff", resource, written, rc, id, err);
 }
 
 int reg_staff_create(const struct reg_ctx *ctx, const struct reg_writer *by,
