@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
 
@@ -254,4 +255,41 @@ const char *csv_get(const struct csv_reader *r, const char *name)
 {
     int i = csv_column(r, name);
     return i < 0 ? "" : csv_field(r, (size_t)i);
+}
+
+/* A kept record: its line, field count and text length, then the field offsets, then the
+ * text (fields NUL-terminated). */
+struct kept_head {
+    long line;
+    size_t n_fields;
+    size_t len;
+};
+
+int csv_record_save(const struct csv_reader *r, struct buf *into)
+{
+    struct kept_head h = {r->record_line, r->n_fields, r->len};
+    int rc = buf_append(into, &h, sizeof(h));
+    if (rc == 0)
+        rc = buf_append(into, r->starts, sizeof(r->starts[0]) * r->n_fields);
+    if (rc == 0)
+        rc = buf_append(into, r->text, r->len);
+    return rc;
+}
+
+const char *csv_record_load(struct csv_reader *r, const char *from)
+{
+    struct kept_head h;
+    memcpy(&h, from, sizeof(h));
+    from += sizeof(h);
+    memcpy(r->starts, from, sizeof(r->starts[0]) * h.n_fields);
+    from += sizeof(r->starts[0]) * h.n_fields;
+    while (r->cap < h.len + 1) {
+        r->cap *= 2;
+        r->text = xrealloc(r->text, r->cap);
+    }
+    memcpy(r->text, from, h.len);
+    r->len = h.len;
+    r->n_fields = h.n_fields;
+    r->record_line = h.line;
+    return from + h.len;
 }

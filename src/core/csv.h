@@ -40,4 +40,11 @@ int csv_column(const struct csv_reader *r, const char *name);
 /* Field of the current record under header column `name`, "" when absent. */
 const char *csv_get(const struct csv_reader *r, const char *name);
 
+/* Keep the current record (its fields and line) at the end of `into`, and later make a
+ * kept record the current one again: how an import replays a batch. csv_record_load returns
+ * the position after the record it loaded. */
+struct buf;
+int csv_record_save(const struct csv_reader *r, struct buf *into);
+const char *csv_record_load(struct csv_reader *r, const char *from);
+
 #endif

@@ -5,11 +5,13 @@
 #include "importer/importer.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
+#include "core/buf.h"
 #include "core/csv.h"
 #include "core/date.h"
 #include "core/err.h"
@@ -55,6 +57,123 @@ static int finish_batch(struct store_conn *c, const struct imp_spec *spec, void 
     return rc;
 }
 
+/* The state of one import run. */
+struct run {
+    struct store_conn *c;
+    struct csv_reader *r;
+    const struct imp_spec *spec;
+    void *ctx;
+    const struct audit_actor *who;
+    struct imp_report *rep;
+    struct buf kept;            /* the records of the open batch, for a replay */
+    long in_batch, applied, unchanged, first_line, last_line;
+    bool careful;               /* a savepoint around each record */
+};
+
+static bool store_failure(int code)
+{
+    return code == YL_ESTORE || code == YL_EBUSY || code == YL_EIO;
+}
+
+/*
+ * Hand the current record to the row function. Fast mode runs records back to back in the
+ * batch's transaction; the first refusal rolls the batch back and replays it carefully, a
+ * savepoint around each record, so a refused record leaves nothing behind while a clean
+ * batch pays nothing for the possibility. Returns 0, or a negative code that stops the run.
+ */
+static int run_record(struct run *u, struct yl_err *err);
+
+static int replay_batch(struct run *u, struct yl_err *err)
+{
+    store_rollback(u->c);
+    if (u->spec->batch_done != NULL)
+        u->spec->batch_done(u->ctx, 0);
+    /* The first replayed record begins the new transaction, as any first record does. */
+    int rc = 0;
+    u->careful = true;
+    u->applied = u->unchanged = 0;
+    long n = u->in_batch;
+    u->in_batch = 0;
+    struct buf kept = u->kept;
+    buf_init(&u->kept, kept.max);
+    const char *p = kept.data;
+    for (long i = 0; i < n && rc == 0; i++) {
+        p = csv_record_load(u->r, p);
+        rc = run_record(u, err);
+    }
+    buf_release(&kept);
+    return rc;
+}
+
+static int run_record(struct run *u, struct yl_err *err)
+{
+    struct yl_err row_err = {0};
+    if (u->in_batch == 0) {
+        int rc = store_begin(u->c, STORE_WRITE, err);
+        if (rc != 0)
+            return rc;
+        u->first_line = csv_line(u->r);
+        u->applied = u->unchanged = 0;
+    }
+    if (csv_record_save(u->r, &u->kept) != 0)
+        return yl_err_set(err, YL_ETOOBIG, NULL, "line %ld: a batch outgrew its memory",
+                          csv_line(u->r));
+    u->in_batch++;
+    u->last_line = csv_line(u->r);
+    if (u->careful) {
+        int rc = store_savepoint(u->c, err);
+        if (rc != 0)
+            return rc;
+    }
+    int outcome = u->spec->row(u->ctx, u->c, u->r, &row_err);
+    if (outcome < 0 && row_err.code == 0)
+        yl_err_set(&row_err, outcome, NULL, NULL);
+    if (outcome < 0 && store_failure(outcome)) {
+        /* Not the record's fault: stop, keeping what earlier batches committed. */
+        store_rollback(u->c);
+        if (u->spec->batch_done != NULL)
+            u->spec->batch_done(u->ctx, 0);
+        u->in_batch = 0;
+        return yl_err_set(err, outcome, NULL, "line %ld: %s", csv_line(u->r),
+                          yl_err_message(&row_err));
+    }
+    if (outcome < 0 && !u->careful)
+        return replay_batch(u, err);
+    if (u->careful) {
+        if (outcome < 0) {
+            store_savepoint_rollback(u->c);
+            report_refusal(u->rep, csv_line(u->r), &row_err);
+            return 0;
+        }
+        int rc = store_savepoint_release(u->c, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (outcome < 0)
+        return 0;
+    if (outcome == IMP_APPLIED)
+        u->applied++;
+    else
+        u->unchanged++;
+    return 0;
+}
+
+static int end_batch(struct run *u, struct yl_err *err)
+{
+    if (u->in_batch == 0)
+        return 0;
+    int rc = finish_batch(u->c, u->spec, u->ctx, u->who, u->first_line, u->last_line,
+                          u->applied, err);
+    if (rc == 0) {
+        u->rep->applied += u->applied;
+        u->rep->unchanged += u->unchanged;
+    }
+    u->in_batch = 0;
+    u->careful = false;
+    buf_reset(&u->kept);
+    return rc;
+}
+
 int imp_run(struct store *s, FILE *in, const struct imp_spec *spec, void *ctx,
             const struct audit_actor *who, struct imp_report *rep, struct yl_err *err)
 {
@@ -64,9 +183,10 @@ int imp_run(struct store *s, FILE *in, const struct imp_spec *spec, void *ctx,
         csv_close(r);
         return rc;
     }
+    struct run u = {.r = r, .spec = spec, .ctx = ctx, .who = who, .rep = rep};
+    buf_init(&u.kept, (size_t)1 << 31);
     int batch_rows = spec->batch_rows > 0 ? spec->batch_rows : 5000;
-    struct store_conn *c = store_acquire(s);
-    long in_batch = 0, batch_applied = 0, first_line = 0, last_line = 0;
+    u.c = store_acquire(s);
     for (;;) {
         struct yl_err row_err = {0};
         int got = csv_next(r, &row_err);
@@ -81,62 +201,21 @@ int imp_run(struct store *s, FILE *in, const struct imp_spec *spec, void *ctx,
         if (csv_count(r) == 1 && csv_field(r, 0)[0] == '\0')
             continue;
         rep->records++;
-        if (in_batch == 0) {
-            rc = store_begin(c, STORE_WRITE, err);
-            if (rc != 0)
-                break;
-            first_line = csv_line(r);
-            batch_applied = 0;
-        }
-        rc = store_savepoint(c, err);
+        rc = run_record(&u, err);
+        if (rc == 0 && u.in_batch >= batch_rows)
+            rc = end_batch(&u, err);
         if (rc != 0)
             break;
-        int outcome = spec->row(ctx, c, r, &row_err);
-        if (outcome < 0) {
-            store_savepoint_rollback(c);
-            if (row_err.code == 0)
-                yl_err_set(&row_err, outcome, NULL, NULL);
-            /* A store failure other than a constraint is not the record's fault: stop. */
-            if (outcome == YL_ESTORE || outcome == YL_EBUSY || outcome == YL_EIO) {
-                rc = yl_err_set(err, outcome, NULL, "line %ld: %s", csv_line(r),
-                                yl_err_message(&row_err));
-                store_rollback(c);
-                if (spec->batch_done != NULL)
-                    spec->batch_done(ctx, 0);
-                in_batch = 0;
-                break;
-            }
-            report_refusal(rep, csv_line(r), &row_err);
-        } else {
-            rc = store_savepoint_release(c, err);
-            if (rc != 0)
-                break;
-            if (outcome == IMP_APPLIED) {
-                rep->applied++;
-                batch_applied++;
-            } else {
-                rep->unchanged++;
-            }
-        }
-        last_line = csv_line(r);
-        if (++in_batch == batch_rows) {
-            rc = finish_batch(c, spec, ctx, who, first_line, last_line, batch_applied, err);
-            in_batch = 0;
-            if (rc != 0)
-                break;
-        }
-        rc = 0;
     }
-    if (in_batch > 0) {
-        if (rc == 0) {
-            rc = finish_batch(c, spec, ctx, who, first_line, last_line, batch_applied, err);
-        } else {
-            store_rollback(c);
-            if (spec->batch_done != NULL)
-                spec->batch_done(ctx, 0);
-        }
+    if (rc == 0)
+        rc = end_batch(&u, err);
+    else if (u.in_batch > 0) {
+        store_rollback(u.c);
+        if (spec->batch_done != NULL)
+            spec->batch_done(ctx, 0);
     }
-    store_release(c);
+    store_release(u.c);
+    buf_release(&u.kept);
     csv_close(r);
     return rc;
 }

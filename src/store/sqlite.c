@@ -123,9 +123,19 @@ static void conn_close(struct store_conn *c)
     c->db = NULL;
 }
 
+/* Once per process, before SQLite initialises: no global memory statistics, whose mutex
+ * every allocation would otherwise take (imports allocate per page). */
+static pthread_once_t sqlite_configured = PTHREAD_ONCE_INIT;
+
+static void sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, const struct store_options *opt, struct store **out,
                struct yl_err *err)
 {
+    pthread_once(&sqlite_configured, sqlite_configure);
     struct store *s = xcalloc(1, sizeof(*s));
     s->path = xstrdup(path);
     if (opt != NULL)
