@@ -17,7 +17,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter -Werror
-CPPFLAGS := -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+CPPFLAGS := -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -DYILIAN_DATADIR='"$(PREFIX)/share/yilian/data"'
 LIBS     := $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
@@ -128,6 +128,8 @@ install: $(REL)/yilian
 	install -m 644 docs/yilian.1 $(DESTDIR)$(PREFIX)/share/man/man1/yilian.1
 	install -m 644 etc/yilian.conf.example $(DESTDIR)$(PREFIX)/share/doc/yilian/yilian.conf.example
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/yilian/web/
+	install -d $(DESTDIR)$(PREFIX)/share/yilian/data
+	install -m 644 data/hunchun-divisions.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
 
 fmt:
 	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(TEST_SRC)

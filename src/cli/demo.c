@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accounts/accounts.h"
 #include "audit/audit.h"
@@ -19,6 +20,10 @@
 #include "demo/demo.h"
 #include "importer/importer.h"
 #include "store/store.h"
+
+#ifndef YILIAN_DATADIR
+#define YILIAN_DATADIR "/usr/local/share/yilian/data"
+#endif
 
 static double now_s(void)
 {
@@ -118,6 +123,10 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
         }
         i++;
     }
+    /* Run from a checkout the divisions are in ./data; installed, in the shared data folder. */
+    if (strcmp(opt.divisions_path, DEMO_DEFAULT_DIVISIONS) == 0 &&
+        access(opt.divisions_path, R_OK) != 0)
+        opt.divisions_path = YILIAN_DATADIR "/hunchun-divisions.csv";
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", out_dir ? out_dir : "");
     if (out_dir == NULL)
