@@ -14,9 +14,7 @@ int api_login(struct http_request *req, struct http_response *res, struct yl_err
     static const char *const fields[] = {"username", "password", NULL};
     json_t *body;
     const char *username, *password;
-    int rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+    int rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "username", 1, ACCT_NAME_MAX, true, &username, err);
     if (rc == 0)
@@ -66,9 +64,7 @@ int api_me_password(struct http_request *req, struct http_response *res, struct 
     static const char *const fields[] = {"current_password", "new_password", NULL};
     json_t *body;
     const char *current, *next;
-    int rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+    int rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "current_password", 1, 128, true, &current, err);
     if (rc == 0)

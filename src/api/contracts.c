@@ -360,9 +360,7 @@ int api_contract_create(struct http_request *req, struct http_response *res, str
                                          "from_date",   "to_date",   NULL};
     json_t *body;
     struct contract_input in = {0};
-    int rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+    int rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_int(body, "resident_id", 1, INT64_MAX, true, &in.resident_id, err);
     if (rc == 0)
@@ -431,9 +429,7 @@ int api_contract_terminate(struct http_request *req, struct http_response *res, 
     const char *reason = NULL;
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = json_date(body, "date", true, &date, err);
     if (rc == 0)

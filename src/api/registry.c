@@ -428,9 +428,7 @@ int api_population_put(struct http_request *req, struct http_response *res,
     if (rc == 0)
         rc = writer_of(req, &who, &w, err);
     if (rc == 0)
-        rc = http_request_json(req, &b, err);
-    if (rc == 0)
-        rc = http_json_only(b, fields, err);
+        rc = http_request_object(req, fields, &b, err);
     if (rc == 0)
         rc = http_json_int(b, "year", REG_YEAR_MIN, REG_YEAR_MAX, true, &year, err);
     json_t *c = rc == 0 ? json_object_get(b, "counts") : NULL;

@@ -187,9 +187,7 @@ int api_resident_create(struct http_request *req, struct http_response *res,
     struct rec_resident_input in = {0};
     int64_t sex = 0;
     json_t *body;
-    int rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+    int rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "id_number", 0, 32, true, &in.id_number, err);
     if (rc == 0)
@@ -249,9 +247,7 @@ int api_resident_update(struct http_request *req, struct http_response *res,
     json_t *body;
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "name", 0, NAME_BYTES, false, &p.name, err);
     if (rc == 0)
@@ -283,9 +279,7 @@ int api_resident_move(struct http_request *req, struct http_response *res, struc
     json_t *body;
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "ou_code", 0, 16, true, &ou_code, err);
     if (rc == 0)
@@ -312,9 +306,7 @@ int api_resident_move_out(struct http_request *req, struct http_response *res,
     json_t *body;
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "date", 0, 16, true, &date, err);
     if (rc != 0)
@@ -339,9 +331,7 @@ int api_resident_death(struct http_request *req, struct http_response *res, stru
     json_t *body;
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "date", 0, 16, true, &date, err);
     if (rc == 0)
@@ -415,9 +405,7 @@ int api_resident_tag_add(struct http_request *req, struct http_response *res,
     json_t *body;
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "tag", 0, 32, true, &in.tag, err);
     if (rc == 0)
@@ -451,9 +439,7 @@ int api_resident_tag_end(struct http_request *req, struct http_response *res,
     if (rc == 0)
         rc = api_path_id(req, "tag_id", &tag_id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "to", 0, 16, true, &to, err);
     if (rc != 0)

@@ -88,9 +88,7 @@ int api_user_create(struct http_request *req, struct http_response *res, struct 
                                          "scope", NULL};
     json_t *body;
     struct acct_user_input in = {0};
-    int rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+    int rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "username", 0, ACCT_NAME_MAX, true, &in.username, err);
     if (rc == 0)
@@ -147,9 +145,7 @@ int api_user_update(struct http_request *req, struct http_response *res, struct 
     struct acct_user_patch p = {.disabled = -1};
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "display_name", 0, ACCT_DISPLAY_MAX * 4, false,
                            &p.display_name, err);
@@ -186,9 +182,7 @@ int api_user_password(struct http_request *req, struct http_response *res, struc
     const char *password;
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0)
-        rc = http_request_json(req, &body, err);
-    if (rc == 0)
-        rc = http_json_only(body, fields, err);
+        rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "password", 0, 128, true, &password, err);
     if (rc != 0)

@@ -145,6 +145,11 @@ int http_json_bool(json_t *obj, const char *field, bool required, int *out,
  * not silently ignored. */
 int http_json_only(json_t *obj, const char *const *allowed, struct yl_err *err);
 
+/* The body as a JSON object holding only the fields named in `allowed` (NULL-terminated):
+ * http_request_json and http_json_only in one, what almost every write handler starts with. */
+int http_request_object(struct http_request *req, const char *const *allowed, json_t **out,
+                        struct yl_err *err);
+
 /* Query parameters as numbers, with the parameter named on error. */
 int http_query_int(struct http_request *req, const char *name, int64_t min, int64_t max,
                    int64_t dflt, int64_t *out, struct yl_err *err);

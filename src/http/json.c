@@ -123,6 +123,15 @@ int http_request_json(struct http_request *req, json_t **out, struct yl_err *err
     return rc;
 }
 
+int http_request_object(struct http_request *req, const char *const *allowed, json_t **out,
+                        struct yl_err *err)
+{
+    int rc = http_request_json(req, out, err);
+    if (rc == 0)
+        rc = http_json_only(*out, allowed, err);
+    return rc;
+}
+
 int http_json_str(json_t *obj, const char *field, size_t min_len, size_t max_len,
                   bool required, const char **out, struct yl_err *err)
 {
