@@ -1193,4 +1193,50 @@ TEST(plain_http_on_public_address_warns)
     live_kill_all();
 }
 
+/* ------------------------------------------------------------------ demo, import, report */
+
+static void demo_report_test(void)
+{
+    char db[512];
+    tmp_file(db, "demo.db");
+    static struct run r;
+    /* A small demo region, generated and loaded through the importers. */
+    CHECK(run_yilian(&r, NULL, 0, "--db", db, "demo", "--residents", "300", NULL));
+    CHECK_CONTAINS(r.out.data, "import residents        300 applied         0 unchanged      0 refused");
+    CHECK_CONTAINS(r.out.data, "doctor");
+    /* Re-importing the demo's own files changes nothing. */
+    char file[600];
+    snprintf(file, sizeof(file), "%s.demo/residents.csv", db);
+    CHECK(run_yilian(&r, NULL, 0, "--db", db, "import", "residents", file, NULL));
+    CHECK_STR(r.out.data, "residents: 0 applied, 300 unchanged, 0 refused\n");
+    snprintf(file, sizeof(file), "%s.demo/contracts.csv", db);
+    CHECK(run_yilian(&r, NULL, 0, "--db", db, "import", "contracts", file, NULL));
+    CHECK_CONTAINS(r.out.data, "contracts: 0 applied");
+
+    /* The report as CSV: whole counts, rates with decimals, never exponent notation. */
+    char year[8];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    snprintf(year, sizeof(year), "%d", tm.tm_year + 1900);
+    CHECK(run_yilian(&r, NULL, 0, "--db", db, "report", "--ou", "222404", "--period", year,
+                     "--format", "csv", NULL));
+    CHECK_CONTAINS(r.out.data, ",records,建档人数,");
+    CHECK_CONTAINS(r.out.data, ",teams,家庭医生团队数,family doctor teams,42,42,1,");
+    CHECK(strstr(r.out.data, "e+") == NULL);
+    CHECK(run_yilian(&r, NULL, 0, "--db", db, "report", "--ou", "222404", "--period", year,
+                     "--by", "township", NULL));
+    CHECK_CONTAINS(r.out.data, "222404001 靖和街道 (township)");
+    CHECK(run_yilian(&r, NULL, RUN_FAILS, "--db", db, "report", "--ou", "222404", "--period",
+                     "20x6", NULL));
+    CHECK_CONTAINS(r.err.data, "period");
+    CHECK(run_yilian(&r, NULL, 0, "--db", db, "index", "verify", NULL));
+}
+
+TEST(demo_import_rerun_report_and_index_verify)
+{
+    demo_report_test();
+    live_kill_all();
+}
+
 TEST_MAIN()

@@ -124,10 +124,13 @@ static void print_csv_unit(const struct ind_report *r, const struct ind_unit *u)
     date_format(r->period.reference, ref);
     for (size_t i = 0; i < r->n_values; i++) {
         const struct ind_value *v = &u->values[i];
-        if (v->has_value)
-            snprintf(value, sizeof(value), "%.6g", v->value);
-        else
+        /* Counts whole, rates to four decimals: %g would print 10,672,343 as 1.06723e+07. */
+        if (!v->has_value)
             value[0] = '\0';
+        else if (v->def->den == IND_M_ONE)
+            snprintf(value, sizeof(value), "%lld", (long long)v->numerator);
+        else
+            snprintf(value, sizeof(value), "%.4f", v->value);
         snprintf(num, sizeof(num), "%lld", (long long)v->numerator);
         snprintf(den, sizeof(den), "%lld", (long long)v->denominator);
         const char *fields[] = {u->code, u->name, ind_level_name(u->level), r->period.label,
