@@ -32,7 +32,8 @@ struct store *cli_open_store(const struct cli_config *c)
 {
     struct yl_err err = {0};
     struct store *s = NULL;
-    struct store_options opt = {.pool_size = c->threads > 0 ? c->threads + 2 : 16};
+    struct store_options opt = {.pool_size = c->threads > 0 ? c->threads + 2 : 16,
+                                .cache_mb = c->cache_mb};
     if (store_open(c->db, &opt, &s, &err) != 0) {
         cli_fail(&err);
         return NULL;

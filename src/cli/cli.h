@@ -27,6 +27,7 @@ struct cli_config {
     int login_max_failures;
     int audit_flush_ms;
     int log_requests;
+    int cache_mb;
 };
 
 void cli_config_defaults(struct cli_config *c);

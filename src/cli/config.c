@@ -45,6 +45,8 @@ static const struct config_key keys[] = {
     K(login_max_failures, KEY_INT, 1, 1000, "5", "failed logins before lockouts begin"),
     K(audit_flush_ms, KEY_INT, 1, 10000, "5", "longest wait before read audits are written"),
     K(log_requests, KEY_BOOL, 0, 1, "true", "one log line per request on stderr"),
+    K(cache_mb, KEY_INT, 2, 65536, "64",
+      "database page cache of each connection, in MiB (raise it for large imports)"),
 };
 
 static const struct config_key *key_find(const char *name, size_t n)

@@ -96,10 +96,16 @@ static int conn_open(struct store *s, struct store_conn *c, struct yl_err *err)
                             ? "PRAGMA foreign_keys = ON;"
                             : "PRAGMA journal_mode = WAL;"
                               "PRAGMA synchronous = FULL;"
-                              "PRAGMA cache_size = -65536;"
                               "PRAGMA temp_store = MEMORY;"
                               "PRAGMA foreign_keys = ON;";
     rc = conn_exec(c->db, setup, err);
+    if (rc == 0 && s->opt.cache_mb > 0) {
+        /* The page cache per connection: bulk imports into large tables with random-key
+         * indexes run at the speed of their cache misses. */
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", s->opt.cache_mb * 1024);
+        rc = conn_exec(c->db, pragma, err);
+    }
     if (rc != 0) {
         sqlite3_close(c->db);
         c->db = NULL;
@@ -144,6 +150,8 @@ int store_open(const char *path, const struct store_options *opt, struct store *
         s->opt.pool_size = 8;
     if (s->opt.busy_timeout_ms <= 0)
         s->opt.busy_timeout_ms = 5000;
+    if (s->opt.cache_mb <= 0)
+        s->opt.cache_mb = 64;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->freed, NULL);
     s->conns = xcalloc((size_t)s->opt.pool_size, sizeof(*s->conns));

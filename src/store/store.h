@@ -30,6 +30,7 @@ struct store_options {
     int pool_size;          /* connections kept open; default 8 */
     int busy_timeout_ms;    /* how long a writer waits for the lock; default 5000 */
     int read_only;          /* open without creating or writing */
+    int cache_mb;           /* page cache of each connection; default 64 */
 };
 
 /* Open (creating when absent) the database at `path`. Does not migrate. */
