@@ -92,7 +92,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
 	@$(MAKE) --no-print-directory $(REL)/bench_indicators
 	@bench/run.sh $(REL)/yilian
-	@$(REL)/bench_indicators 1000000 10000000
+	@bench/indicators.sh $(REL)/bench_indicators
 
 # The indicator benchmark (1M and 10M residents, SQLite GROUP BY for comparison):
 # `make build/release/bench_indicators && build/release/bench_indicators [N...]`.
