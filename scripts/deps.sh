@@ -6,7 +6,7 @@ set -eu
 # build: compiler, pkg-config, libraries; tests: curl-free (own client), sqlite3 CLI for
 # tamper tests; bench: wrk; fuzz: clang.
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-libsodium-dev sqlite3 wrk curl clang openssl bc"
+libsodium-dev sqlite3 wrk curl clang libclang-rt-14-dev openssl bc"
 
 missing=""
 for p in $PACKAGES; do
