@@ -3,8 +3,9 @@
 # is missing. As root it runs apt-get; otherwise it prints the exact command and stops.
 set -eu
 
-# build: compiler, pkg-config, libraries; tests: curl-free (own client), sqlite3 CLI for
-# tamper tests; bench: wrk; fuzz: clang.
+# build: compiler, pkg-config, libraries; tests: openssl and curl (the HTTPS test), clang
+# and its fuzzer runtime (the fuzz smoke run; the runtime is only a Recommends of clang,
+# which --no-install-recommends would skip); bench: wrk, curl, bc, sqlite3.
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
 libsodium-dev sqlite3 wrk curl clang libclang-rt-14-dev openssl bc"
 
