@@ -408,6 +408,21 @@ static int load_residents(struct pidx *x, struct store_conn *c, struct yl_err *e
     return rc < 0 ? rc : 0;
 }
 
+/* The registry's small tables: org units, population, facilities, staff, teams. */
+static int load_registry_tables(struct pidx *x, struct store_conn *c, struct yl_err *err)
+{
+    int rc = load_ous(x, c, err);
+    if (rc == 0)
+        rc = load_population(x, c, err);
+    if (rc == 0)
+        rc = load_facilities(x, c, err);
+    if (rc == 0)
+        rc = load_staff(x, c, err);
+    if (rc == 0)
+        rc = load_teams(x, c, err);
+    return rc;
+}
+
 int pidx_load_conn(struct pidx *x, struct store_conn *c, struct yl_err *err)
 {
     static const enum store_sql used[] = {
@@ -417,15 +432,7 @@ int pidx_load_conn(struct pidx *x, struct store_conn *c, struct yl_err *err)
     };
     struct pidx fresh;
     memset(&fresh, 0, sizeof(fresh));
-    int rc = load_ous(&fresh, c, err);
-    if (rc == 0)
-        rc = load_population(&fresh, c, err);
-    if (rc == 0)
-        rc = load_facilities(&fresh, c, err);
-    if (rc == 0)
-        rc = load_staff(&fresh, c, err);
-    if (rc == 0)
-        rc = load_teams(&fresh, c, err);
+    int rc = load_registry_tables(&fresh, c, err);
     if (rc == 0)
         rc = load_residents(&fresh, c, err);
     /* Reset every scan, finished or not, so none keeps a read snapshot open. */
@@ -476,15 +483,7 @@ int pidx_load_registry(struct pidx *x, struct store *s, struct yl_err *err)
     memset(&fresh, 0, sizeof(fresh));
     int rc = store_begin(c, STORE_READ, err);
     if (rc == 0)
-        rc = load_ous(&fresh, c, err);
-    if (rc == 0)
-        rc = load_population(&fresh, c, err);
-    if (rc == 0)
-        rc = load_facilities(&fresh, c, err);
-    if (rc == 0)
-        rc = load_staff(&fresh, c, err);
-    if (rc == 0)
-        rc = load_teams(&fresh, c, err);
+        rc = load_registry_tables(&fresh, c, err);
     for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
         store_stmt(c, used[i]);
     store_rollback(c);
