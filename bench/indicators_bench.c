@@ -309,8 +309,8 @@ static long write_residents(sqlite3 *db, long n)
     static const char *const statuses[] = {"active", "moved_out", "deceased"};
     sqlite3_stmt *res, *tag, *home, *con;
     sqlite3_prepare_v2(db, "INSERT INTO resident (id, id_number, name, sex, birth_date, ou_id,"
-                           " record_date, status, status_date, updated_at)"
-                           " VALUES (?, ?, 'r', ?, ?, ?, ?, ?, ?, 't')", -1, &res, NULL);
+                           " record_date, status, status_date, updated_at, residence_from)"
+                           " VALUES (?, ?, 'r', ?, ?, ?, ?, ?, ?, 't', ?)", -1, &res, NULL);
     sqlite3_prepare_v2(db, "INSERT INTO resident_tag (resident_id, tag, from_date, to_date)"
                            " VALUES (?, ?, ?, ?)", -1, &tag, NULL);
     sqlite3_prepare_v2(db, "INSERT INTO residence (resident_id, ou_id, from_date, to_date)"
@@ -336,17 +336,11 @@ static long write_residents(sqlite3 *db, long n)
             sqlite3_bind_null(res, 8);
         else
             sqlite3_bind_text(res, 8, day_text(p.r.end_date, a), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(res, 9, day_text(p.r.residence_from, a), -1, SQLITE_TRANSIENT);
         sqlite3_step(res);
         sqlite3_reset(res);
         rows++;
-        /* The open residence, and the closed one of a mover. */
-        sqlite3_bind_int64(home, 1, i);
-        sqlite3_bind_int(home, 2, (int)p.r.ou);
-        sqlite3_bind_text(home, 3, day_text(p.r.residence_from, a), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_null(home, 4);
-        sqlite3_step(home);
-        sqlite3_reset(home);
-        rows++;
+        /* The past residence of a mover is among the spans. */
         for (size_t k = 0; k < p.n; k++) {
             const struct pidx_span *s = &p.spans[k];
             sqlite3_stmt *st = s->kind == PIDX_SPAN_TAG ? tag
@@ -387,13 +381,14 @@ static long write_residents(sqlite3 *db, long n)
  * the tree level by level: what the index's pass gives for IND_M_RECORDS and IND_M_SIGNED. */
 static const char *const group_by_sql =
     "WITH v(ou, records, signed) AS ("
-    "  SELECT h.ou_id, COUNT(*), SUM(EXISTS (SELECT 1 FROM contract c"
+    "  SELECT CASE WHEN r.residence_from <= ?1 THEN r.ou_id ELSE (SELECT h.ou_id"
+    "    FROM residence h WHERE h.resident_id = r.id AND h.from_date <= ?1"
+    "    AND h.to_date >= ?1) END AS home, COUNT(*), SUM(EXISTS (SELECT 1 FROM contract c"
     "    WHERE c.resident_id = r.id AND c.from_date <= ?1 AND c.to_date >= ?1"
     "      AND (c.status <> 'terminated' OR c.ended_date > ?1)))"
-    "  FROM resident r JOIN residence h ON h.resident_id = r.id"
-    "    AND h.from_date <= ?1 AND (h.to_date IS NULL OR h.to_date >= ?1)"
+    "  FROM resident r"
     "  WHERE r.record_date <= ?1 AND (r.status_date IS NULL OR r.status_date > ?1)"
-    "  GROUP BY h.ou_id),"
+    "  GROUP BY home),"
     " t(ou, records, signed) AS (SELECT o.parent_id, SUM(records), SUM(signed)"
     "  FROM v JOIN ou o ON o.id = v.ou GROUP BY o.parent_id),"
     " c(ou, records, signed) AS (SELECT o.parent_id, SUM(records), SUM(signed)"

@@ -30,14 +30,15 @@ psql() { "$pgbin/psql" -h "$work" -p 55432 -U postgres -X -q -v ON_ERROR_STOP=1 
 # The same tables, columns the query reads, and the same indexes the SQLite schema has.
 psql <<'SQL'
 CREATE TABLE ou (id integer PRIMARY KEY, parent_id integer);
-CREATE TABLE resident (id integer PRIMARY KEY, record_date text NOT NULL, status_date text);
+CREATE TABLE resident (id integer PRIMARY KEY, ou_id integer NOT NULL, record_date text NOT NULL,
+                       status_date text, residence_from text NOT NULL);
 CREATE TABLE residence (resident_id integer NOT NULL, ou_id integer NOT NULL,
                         from_date text NOT NULL, to_date text);
 CREATE TABLE contract (resident_id integer NOT NULL, from_date text NOT NULL,
                        to_date text NOT NULL, status text NOT NULL, ended_date text);
 SQL
 t0=$(date +%s.%N)
-for spec in "ou:id, parent_id" "resident:id, record_date, status_date" \
+for spec in "ou:id, parent_id" "resident:id, ou_id, record_date, status_date, residence_from" \
             "residence:resident_id, ou_id, from_date, to_date" \
             "contract:resident_id, from_date, to_date, status, ended_date"; do
     table=${spec%%:*}; cols=${spec#*:}
@@ -53,13 +54,15 @@ rows=$(psql -t -A -c "SELECT count(*) FROM resident")
 echo "  PostgreSQL load                $(echo "$t1 - $t0" | bc | xargs printf '%7.2f') s       ($rows residents, same indexes as the SQLite schema)"
 
 query="WITH v(ou, records, signed) AS (
-  SELECT h.ou_id, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM contract c
-    WHERE c.resident_id = r.id AND c.from_date <= '$ref' AND c.to_date >= '$ref'
-      AND (c.status <> 'terminated' OR c.ended_date > '$ref')) THEN 1 ELSE 0 END)
-  FROM resident r JOIN residence h ON h.resident_id = r.id
-    AND h.from_date <= '$ref' AND (h.to_date IS NULL OR h.to_date >= '$ref')
+  SELECT CASE WHEN r.residence_from <= '$ref' THEN r.ou_id ELSE (SELECT h.ou_id
+    FROM residence h WHERE h.resident_id = r.id AND h.from_date <= '$ref'
+    AND h.to_date >= '$ref') END AS home, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1
+    FROM contract c WHERE c.resident_id = r.id AND c.from_date <= '$ref'
+      AND c.to_date >= '$ref' AND (c.status <> 'terminated' OR c.ended_date > '$ref'))
+    THEN 1 ELSE 0 END)
+  FROM resident r
   WHERE r.record_date <= '$ref' AND (r.status_date IS NULL OR r.status_date > '$ref')
-  GROUP BY h.ou_id),
+  GROUP BY home),
  t(ou, records, signed) AS (SELECT o.parent_id, SUM(records), SUM(signed)
   FROM v JOIN ou o ON o.id = v.ou GROUP BY o.parent_id),
  c(ou, records, signed) AS (SELECT o.parent_id, SUM(records), SUM(signed)

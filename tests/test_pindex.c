@@ -99,11 +99,14 @@ static const char *const region_sql =
     " (1, 'hypertension', '2015-03-01', NULL),"
     " (1, 'diabetes', '2018-01-01', '2020-12-31'),"
     " (5, 'pregnant', '2023-08-01', '2024-03-03');"
+    /* The periods that ended with a move; the current residence is in the resident row
+     * (residence_from NULL falls back to the record date, as for 1, 3, 4 and 5). */
     "INSERT INTO residence (resident_id, ou_id, from_date, to_date) VALUES"
     " (2, 5, '2000-01-01', '2024-06-30'),"
-    " (2, 6, '2024-07-01', NULL),"
-    " (7, 6, '2019-05-05', NULL),"
-    " (8, 5, '2010-01-01', '2024-03-31'), (8, 6, '2024-04-01', '2024-09-01');"
+    " (8, 5, '2010-01-01', '2024-03-31');"
+    "UPDATE resident SET residence_from = '2024-07-01' WHERE id = 2;"
+    "UPDATE resident SET residence_from = '2019-05-05' WHERE id = 7;"
+    "UPDATE resident SET residence_from = '2024-04-01' WHERE id = 8;"
     "INSERT INTO contract (resident_id, team_id, package, from_date, to_date, status,"
     " ended_date, updated_at) VALUES"
     " (1, 1, 'basic', '2023-01-01', '2023-12-31', 'renewed', NULL, 't'),"
@@ -253,15 +256,15 @@ TEST(load_residents_and_spans)
     CHECK_INT(spans_of(x, 5, &r, s), 1);
     CHECK_INT(r.flags, PIDX_F_MATERNAL_DEATH);
     CHECK_SPAN(s[0], PIDX_SPAN_TAG, "2023-08-01", "2024-03-03", TAG_PREGNANT);
-    /* 6 was never written; 7 has an open residence from before its record. */
+    /* 6 was never written; 7's residence began before its record. */
     CHECK(!pidx_resident_get(x, 6, &r, s, 16, &(size_t){0}));
     CHECK_INT(spans_of(x, 7, &r, s), 0);
     CHECK_INT(r.residence_from, day("2019-05-05"));
 
-    /* 8 moved from village 5 to 6, then died: no open residence row is left, so the
-     * current residence began the day after the last closed one. */
-    CHECK_INT(spans_of(x, 8, &r, s), 2);
-    CHECK_INT(r.residence_from, day("2024-09-02"));
+    /* 8 moved from village 5 to 6, then died: the last residence began with the move and
+     * the death ends it. */
+    CHECK_INT(spans_of(x, 8, &r, s), 1);
+    CHECK_INT(r.residence_from, day("2024-04-01"));
     CHECK_INT(r.end_date, day("2024-09-01"));
 
     /* Where residents were, day by day. */
@@ -302,9 +305,10 @@ TEST(refresh_follows_the_store)
     struct pidx *x = pidx_new();
     CHECK_INT(pidx_load(x, f.store, &err), 0);
     /* Resident 1 moves to village 6 on 2025-02-01 and gets a tag; resident 7 goes. */
-    CHECK_INT(exec(f.db, "UPDATE resident SET ou_id = 6 WHERE id = 1;"
+    CHECK_INT(exec(f.db, "UPDATE resident SET ou_id = 6, residence_from = '2025-02-01'"
+                         " WHERE id = 1;"
                          "INSERT INTO residence (resident_id, ou_id, from_date, to_date) VALUES"
-                         " (1, 5, '2010-01-01', '2025-01-31'), (1, 6, '2025-02-01', NULL);"
+                         " (1, 5, '2010-01-01', '2025-01-31');"
                          "INSERT INTO resident_tag (resident_id, tag, from_date) VALUES"
                          " (1, 'disabled', '2025-02-02');"
                          "DELETE FROM residence WHERE resident_id = 7;"

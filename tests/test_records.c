@@ -18,7 +18,9 @@
 #include "core/mem.h"
 #include "importer/importer.h"
 #include "records/records.h"
+#include "pindex/pindex.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "support.h"
 #include "test.h"
 #include "vocab/vocab.h"
@@ -284,13 +286,16 @@ TEST(move_keeps_residence_history_and_refuses_rewrites)
     CHECK_INT(rec_resident_move(l.store, NULL, &tester, id, "222404002001", "2023-05-01", &err),
               0);
     char text[256];
+    /* The period that ended is a residence row; the current one is the resident row. */
     CHECK_STR(db_text(l.path,
-                      "SELECT group_concat(o.code || ':' || s.from_date || ':' ||"
-                      " COALESCE(s.to_date, 'open'), ' ') FROM (SELECT * FROM residence"
-                      " ORDER BY id) s JOIN ou o ON o.id = s.ou_id",
+                      "SELECT group_concat(o.code || ':' || s.from_date || ':' || s.to_date,"
+                      " ' ') FROM (SELECT * FROM residence ORDER BY id) s"
+                      " JOIN ou o ON o.id = s.ou_id",
                       text, sizeof(text)),
-              "222404001001:2020-01-01:2023-04-30 222404002001:2023-05-01:open");
-    CHECK_INT(db_int(l.path, "SELECT ou_id FROM resident"), 21);
+              "222404001001:2020-01-01:2023-04-30");
+    CHECK_STR(db_text(l.path, "SELECT ou_id || ':' || residence_from FROM resident", text,
+                      sizeof(text)),
+              "21:2023-05-01");
 
     struct {
         const char *ou, *date, *field;
@@ -312,7 +317,7 @@ TEST(move_keeps_residence_history_and_refuses_rewrites)
     CHECK_INT(rec_resident_move(l.store, NULL, &tester, id, "222404001001", day_text(1), &e),
               YL_EINVAL);
     CHECK_STR(e.field, "date");
-    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM residence"), 2);
+    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM residence"), 1);
     store_close(l.store);
 }
 
@@ -365,10 +370,11 @@ TEST(death_and_moving_out_close_the_residence)
                       text, sizeof(text)),
               "deceased:2023-02-01:C34:0 deceased:2023-03-01:O72.1:1 active:::0 "
               "moved_out:2022-07-01::0");
-    CHECK_STR(db_text(l.path,
-                      "SELECT group_concat(COALESCE(to_date, 'open'), ' ') FROM (SELECT * FROM"
-                      " residence ORDER BY id)", text, sizeof(text)),
-              "2023-02-01 2023-03-01 open 2022-07-01");
+    /* Leaving ends the current residence by the status date: no residence row is written,
+     * and the residence began when the record was opened. */
+    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM residence"), 0);
+    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM resident WHERE residence_from = record_date"),
+              4);
     /* What has left the population stays left: no second death, no move. */
     struct yl_err e = {0};
     CHECK_INT(rec_resident_death(l.store, NULL, &tester, man, "2023-02-02", "C34", 0, &e),
@@ -587,9 +593,10 @@ TEST(import_applies_good_rows_reports_bad_lines_and_reruns_as_no_op)
 
     char text[512];
     CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM resident"), 5);
-    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM residence"), 5);
+    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM residence"), 0);
     CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM resident_tag"), 3);
-    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM residence WHERE to_date IS NULL"), 3);
+    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM resident WHERE residence_from = record_date"),
+              5);
     CHECK_STR(db_text(l.path, "SELECT address FROM resident WHERE name = '张三'", text,
                       sizeof(text)),
               "1号, 2单元");
@@ -597,8 +604,8 @@ TEST(import_applies_good_rows_reports_bad_lines_and_reruns_as_no_op)
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM resident WHERE id_number = '%s'",
              idno("19800101", 3));
     CHECK_INT(db_int(l.path, sql), 1);
-    CHECK_STR(db_text(l.path, "SELECT to_date FROM residence r JOIN resident p ON"
-                              " p.id = r.resident_id WHERE p.name = '赵六'", text, sizeof(text)),
+    CHECK_STR(db_text(l.path, "SELECT status_date FROM resident WHERE name = '赵六'", text,
+                      sizeof(text)),
               "2022-05-05");
 
     /* The re-run: nothing written, not even an audit record or an updated_at. */
@@ -614,7 +621,7 @@ TEST(import_applies_good_rows_reports_bad_lines_and_reruns_as_no_op)
     CHECK_STR(db_text(l.path, snapshot, after, sizeof(after)), before);
     CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM audit"), audits);
     CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM resident"), 5);
-    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM residence"), 5);
+    CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM residence"), 0);
     CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM resident_tag"), 3);
     store_close(l.store);
 }
@@ -646,12 +653,12 @@ TEST(import_applies_changes_as_history)
                       text, sizeof(text)),
               "13900000002 21");
     char want[128];
-    snprintf(want, sizeof(want), "2015-01-01:%s 21:%s:open", day_text(-1), day_text(0));
+    /* The old village's period ended yesterday; the new one began today. */
+    snprintf(want, sizeof(want), "11:2015-01-01:%s 21:%s", day_text(-1), day_text(0));
     CHECK_STR(db_text(l.path,
-                      "SELECT group_concat(x, ' ') FROM (SELECT CASE WHEN s.ou_id = 11 THEN"
-                      " s.from_date || ':' || s.to_date ELSE s.ou_id || ':' || s.from_date ||"
-                      " ':' || COALESCE(s.to_date, 'open') END AS x FROM residence s JOIN"
-                      " resident r ON r.id = s.resident_id WHERE r.name = '张三' ORDER BY s.id)",
+                      "SELECT s.ou_id || ':' || s.from_date || ':' || s.to_date || ' ' ||"
+                      " r.ou_id || ':' || r.residence_from FROM residence s JOIN"
+                      " resident r ON r.id = s.resident_id WHERE r.name = '张三'",
                       text, sizeof(text)),
               want);
     CHECK_INT(db_int(l.path, "SELECT COUNT(*) FROM resident_tag"), 2);
@@ -1103,6 +1110,113 @@ TEST(api_move_death_and_history)
     CHECK_STR(jstr(json_array_get(json_object_get(r.json, "residences"), 0), "to"),
               "2024-02-02");
     ts_response_free(&r);
+}
+
+/* Migration 6 on a database written by the layout before it: the open residence row of an
+ * active resident, and the last (closed on the day they left) row of one who left, become
+ * resident.residence_from; periods that ended with a move stay. */
+TEST(migration_moves_the_current_residence_into_the_resident_row)
+{
+    char path[512], sql[256];
+    snprintf(path, sizeof(path), "%s/schema5.db", ts_tmpdir());
+    CHECK_INT(db_exec(path, "CREATE TABLE schema_migration (version INTEGER PRIMARY KEY,"
+                            " name TEXT NOT NULL, applied_at TEXT NOT NULL)"),
+              0);
+    size_t n;
+    const struct store_migration *m = store_migrations(&n);
+    for (size_t i = 0; i < n && m[i].version <= 5; i++) {
+        CHECK_INT(db_exec(path, m[i].sql), 0);
+        snprintf(sql, sizeof(sql), "INSERT INTO schema_migration VALUES (%d, 'v', 't')",
+                 m[i].version);
+        CHECK_INT(db_exec(path, sql), 0);
+    }
+    CHECK_INT(db_exec(path, fixture_sql), 0);
+    CHECK_INT(db_exec(path,
+                      "INSERT INTO resident (id, id_number, name, sex, birth_date, ou_id,"
+                      " record_date, status, status_date, updated_at) VALUES"
+                      " (1, 'n1', 'a', 1, '1950-01-01', 11, '2015-01-01', 'active', NULL, 't'),"
+                      " (2, 'n2', 'b', 1, '1950-01-01', 21, '2015-01-01', 'active', NULL, 't'),"
+                      " (3, 'n3', 'c', 1, '1950-01-01', 21, '2015-01-01', 'deceased',"
+                      "  '2024-02-02', 't'),"
+                      " (4, 'n4', 'd', 1, '1950-01-01', 11, '2016-01-01', 'moved_out',"
+                      "  '2020-03-03', 't');"
+                      "INSERT INTO residence (resident_id, ou_id, from_date, to_date) VALUES"
+                      " (1, 11, '2015-01-01', NULL),"
+                      " (2, 11, '2015-01-01', '2023-04-30'), (2, 21, '2023-05-01', NULL),"
+                      " (3, 11, '2015-01-01', '2019-12-31'), (3, 21, '2020-01-01', '2024-02-02'),"
+                      " (4, 11, '2016-01-01', '2020-03-03');"),
+              0);
+    struct store *s;
+    struct yl_err err = {0};
+    int applied = 0;
+    CHECK_INT(store_open(path, NULL, &s, &err), 0);
+    CHECK_INT(store_migrate(s, &applied, &err), 0);
+    CHECK_INT(applied, (int)n - 5);
+    char text[256];
+    CHECK_STR(db_text(path, "SELECT group_concat(id || ':' || residence_from, ' ') FROM"
+                            " (SELECT * FROM resident ORDER BY id)", text, sizeof(text)),
+              "1:2015-01-01 2:2023-05-01 3:2020-01-01 4:2016-01-01");
+    CHECK_STR(db_text(path, "SELECT group_concat(resident_id || ':' || ou_id || ':' ||"
+                            " to_date, ' ') FROM (SELECT * FROM residence ORDER BY id)",
+                      text, sizeof(text)),
+              "2:11:2023-04-30 3:11:2019-12-31");
+    CHECK_INT(db_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'residence_open'"),
+              0);
+    /* The index reads the new layout: resident 3 lived in 11 in 2019, in 21 after. */
+    struct pidx *x = pidx_new();
+    CHECK_INT(pidx_load(x, s, &err), 0);
+    struct pidx_view v;
+    pidx_read_lock(x);
+    pidx_view(x, &v);
+    CHECK_INT(pidx_resident_ou_at(&v, 3, date_from_ymd(2019, 6, 1)), 11);
+    CHECK_INT(pidx_resident_ou_at(&v, 3, date_from_ymd(2021, 6, 1)), 21);
+    CHECK_INT(pidx_resident_ou_at(&v, 3, date_from_ymd(2024, 2, 2)), PIDX_NONE);
+    pidx_read_unlock(x);
+    pidx_free(x);
+    store_close(s);
+}
+
+/* A bulk import drops the search indexes and builds them again; one that died midway (the
+ * indexes gone) is healed by the next store_migrate. */
+TEST(bulk_import_rebuilds_the_search_indexes)
+{
+    struct lib l;
+    CHECK(lib_open(&l) == 0);
+    const char *count = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+                        " ('resident_ou', 'resident_name', 'resident_phone',"
+                        " 'resident_household')";
+    CHECK_INT(db_int(l.path, count), 4);
+    struct rec_import *ri = rec_import_new();
+    struct yl_err err = {0};
+    /* Too small a file for bulk mode: nothing is dropped. */
+    CHECK_INT(rec_import_begin(ri, l.store, REC_BULK_MIN_ROWS - 1, &err), 0);
+    CHECK_INT(db_int(l.path, count), 4);
+    CHECK_INT(rec_import_begin(ri, l.store, REC_BULK_MIN_ROWS, &err), 0);
+    CHECK_INT(db_int(l.path, count), 0);
+    CHECK_INT(rec_import_end(ri, l.store, &err), 0);
+    CHECK_INT(db_int(l.path, count), 4);
+    /* Died midway: the next open heals it. */
+    CHECK_INT(rec_import_begin(ri, l.store, REC_BULK_MIN_ROWS, &err), 0);
+    rec_import_free(ri);
+    store_close(l.store);
+    CHECK_INT(db_int(l.path, count), 0);
+    CHECK_INT(store_open(l.path, NULL, &l.store, &err), 0);
+    CHECK_INT(store_migrate(l.store, NULL, &err), 0);
+    CHECK_INT(db_int(l.path, count), 4);
+    /* A table holding more than half the file's rows already is not bulk-loaded. */
+    char sql[512];
+    snprintf(sql, sizeof(sql), "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k"
+                               " WHERE i < %d) INSERT INTO resident (id_number, name, sex,"
+                               " birth_date, ou_id, record_date, updated_at) SELECT 'x' || i,"
+                               " 'n', 1, '1950-01-01', 11, '2015-01-01', 't' FROM k",
+             REC_BULK_MIN_ROWS / 2 + 1);
+    CHECK_INT(db_exec(l.path, sql), 0);
+    ri = rec_import_new();
+    CHECK_INT(rec_import_begin(ri, l.store, REC_BULK_MIN_ROWS, &err), 0);
+    CHECK_INT(db_int(l.path, count), 4);
+    CHECK_INT(rec_import_end(ri, l.store, &err), 0);
+    rec_import_free(ri);
+    store_close(l.store);
 }
 
 TEST_MAIN()

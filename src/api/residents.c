@@ -77,7 +77,6 @@ static json_t *resident_json(const struct rec_resident *r)
     for (size_t i = 0; i < r->n_residences; i++) {
         const struct rec_residence *h = &r->residences[i];
         json_t *e = json_object();
-        json_object_set_new(e, "id", json_integer(h->id));
         json_object_set_new(e, "ou_code", json_string(h->ou_code));
         json_object_set_new(e, "from", json_date(h->from));
         json_object_set_new(e, "to", json_date(h->to));

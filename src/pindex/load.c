@@ -85,11 +85,8 @@ static double col_coord(struct store_stmt *st, int col)
 
 /* --- one row of each table -------------------------------------------------------------- */
 
-/* A residence_from no open residence row has set yet (see finish_resident). */
-#define RESIDENCE_UNSET INT32_MIN
-
 /* PIDX_RESIDENT_ALL / _ONE: id, ou_id, sex, birth_date, record_date, status, status_date,
- * maternal_death. residence_from stays unset until the residence rows are read. */
+ * maternal_death, residence_from. */
 static int resident_row(struct store_stmt *st, uint32_t *id, struct pidx_resident *r,
                         struct yl_err *err)
 {
@@ -114,24 +111,10 @@ static int resident_row(struct store_stmt *st, uint32_t *id, struct pidx_residen
                               vocab_code(VOCAB_RESIDENT_STATUS, r->status));
         rc = col_day(st, 6, PIDX_OPEN, "resident", *id, "status_date", &r->end_date, err);
     }
-    r->residence_from = RESIDENCE_UNSET;
+    if (rc == 0)
+        rc = col_day(st, 8, DATE_INVALID, "resident", *id, "residence_from", &r->residence_from,
+                     err);
     return rc;
-}
-
-/* A resident without an open residence row (a death or a move out closes it) lives in
- * its org unit from the day after its last closed residence; one with no residence rows at
- * all, since its record was opened. */
-static void finish_resident(struct pidx_resident *r, const struct pidx_span *spans, size_t n)
-{
-    if (r->residence_from != RESIDENCE_UNSET)
-        return;
-    r->residence_from = r->record_date;
-    int32_t last = RESIDENCE_UNSET;
-    for (size_t i = 0; i < n; i++)
-        if (spans[i].kind == PIDX_SPAN_RESIDENCE && spans[i].to > last)
-            last = spans[i].to;
-    if (last != RESIDENCE_UNSET && last != PIDX_OPEN)
-        r->residence_from = last + 1;
 }
 
 /* PIDX_TAG_*: resident_id, tag, from_date, to_date. */
@@ -150,20 +133,18 @@ static int tag_span(struct store_stmt *st, struct pidx_span *s, struct yl_err *e
     return rc;
 }
 
-/* PIDX_RESIDENCE_*: resident_id, ou_id, from_date, to_date. An open row (no to_date) sets
- * *open_from instead of giving a span. */
-static int residence_span(struct store_stmt *st, struct pidx_span *s, bool *open,
-                          struct yl_err *err)
+/* PIDX_RESIDENCE_*: resident_id, ou_id, from_date, to_date: a period that ended with a move
+ * (the current residence is in the resident row), so to_date is required. */
+static int residence_span(struct store_stmt *st, struct pidx_span *s, struct yl_err *err)
 {
     uint32_t rid = (uint32_t)store_col_int(st, 0);
     memset(s, 0, sizeof(*s));
     s->kind = PIDX_SPAN_RESIDENCE;
     s->value = (uint32_t)store_col_int(st, 1);
-    *open = store_col_is_null(st, 3);
     int rc = col_day(st, 2, DATE_INVALID, "residence of resident", rid, "from_date", &s->from,
                      err);
     if (rc == 0)
-        rc = col_day(st, 3, PIDX_OPEN, "residence of resident", rid, "to_date", &s->to, err);
+        rc = col_day(st, 3, DATE_INVALID, "residence of resident", rid, "to_date", &s->to, err);
     return rc;
 }
 
@@ -224,21 +205,16 @@ static int cursor_next(struct cursor *c, struct yl_err *err)
 enum span_table { TAGS, RESIDENCES, CONTRACTS };
 
 /* Append the current row of cursor `which` to the resident's spans. */
-static int take_row(enum span_table which, struct store_stmt *st, struct pidx_resident *r,
-                    struct span_list *out, struct yl_err *err)
+static int take_row(enum span_table which, struct store_stmt *st, struct span_list *out,
+                    struct yl_err *err)
 {
     struct pidx_span s;
-    bool keep = true, open = false;
+    bool keep = true;
     int rc;
     if (which == TAGS) {
         rc = tag_span(st, &s, err);
     } else if (which == RESIDENCES) {
-        rc = residence_span(st, &s, &open, err);
-        keep = !open;
-        /* Of several open rows (there should be one) the latest start wins, as where the
-         * resident lives now. */
-        if (rc == 0 && open && s.from > r->residence_from)
-            r->residence_from = s.from;
+        rc = residence_span(st, &s, err);
     } else {
         rc = contract_span(st, &s, &keep, err);
     }
@@ -393,13 +369,12 @@ static int load_residents(struct pidx *x, struct store_conn *c, struct yl_err *e
             while (rc == 0 && cur[k].rc == STORE_ROW && cur[k].rid < id)
                 rc = cursor_next(&cur[k], err);
             while (rc == 0 && cur[k].rc == STORE_ROW && cur[k].rid == id) {
-                rc = take_row((enum span_table)k, cur[k].st, &r, &spans, err);
+                rc = take_row((enum span_table)k, cur[k].st, &spans, err);
                 if (rc == 0)
                     rc = cursor_next(&cur[k], err);
             }
         }
         if (rc == 0) {
-            finish_resident(&r, spans.v, spans.n);
             pidx_resident_set(x, id, &r, spans.v, spans.n);
             rc = store_step(st, err);
         }
@@ -554,14 +529,13 @@ int pidx_resident_read(struct store_conn *c, uint32_t id, struct pidx_resident *
         st = store_stmt(c, reads[k]);
         store_bind_int(st, 1, id);
         for (rc = store_step(st, err); rc == STORE_ROW; rc = store_step(st, err)) {
-            rc = take_row((enum span_table)k, st, r, &spans, err);
+            rc = take_row((enum span_table)k, st, &spans, err);
             if (rc != 0)
                 break;
         }
         store_stmt(c, reads[k]);
     }
     if (rc == 0) {
-        finish_resident(r, spans.v, spans.n);
         size_t n = spans.n < cap ? spans.n : cap;
         if (n > 0)
             memcpy(out_spans, spans.v, n * sizeof(*spans.v));

@@ -95,15 +95,13 @@ struct pidx_span {
  *                   their unit on day D when record_date <= D < end_date
  *   end_date        status_date of a moved_out or deceased resident (the day of death or of
  *                   leaving is the first day out), PIDX_OPEN otherwise
- *   residence_from  from_date of the open residence row; without one (a death or a move
- *                   out closes it), the day after the last closed residence ended; with no
- *                   residence rows at all, record_date. From that day on the resident
- *                   lives in `ou`, before it where the residence spans say
- *                   (pidx_residence_at)
+ *   residence_from  resident.residence_from: the current (after leaving, the last)
+ *                   residence began. From that day on the resident lives in `ou`, before
+ *                   it where the residence spans say (pidx_residence_at)
  * Spans: tags [from_date, to_date or PIDX_OPEN]; contracts [from_date, to_date], cut to
  * ended_date - 1 when terminated (contracts of any status count for the period they
- * covered; an empty one is left out); past residences [from_date, to_date] of the closed
- * residence rows.
+ * covered; an empty one is left out); past residences [from_date, to_date] of the
+ * residence rows (periods that ended with a move).
  */
 struct pidx_resident {
     uint32_t ou;                /* current village/community id; PIDX_NONE: no such row */

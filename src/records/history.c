@@ -1,8 +1,9 @@
 /*
  * history.c - what happens to a resident over time: moves, moving out, death, and tags.
- * History is appended, never rewritten: a move closes the open residence row the day before
- * and opens a new one, so an indicator for a past period finds the resident where they lived
- * then; anything dated before the current residence began is refused. The rec_*_on
+ * History is appended, never rewritten: a move writes the period that ends the day before as
+ * a `residence` row and starts the current residence (resident.ou_id, residence_from) on the
+ * day, so an indicator for a past period finds the resident where they lived then; anything
+ * dated before the current residence began is refused. The rec_*_on
  * operations work on an open transaction and are shared with the CSV import.
  */
 #include <assert.h>
@@ -53,41 +54,28 @@ int rec_move_on(struct store_conn *c, struct rec_state *state, int64_t ou_id, in
                           "the resident already lives in this org unit");
     if (date > date_today())
         return yl_err_set(err, YL_EINVAL, f->date, "the move date is in the future");
-    if (state->residence_id == 0)
-        return yl_err_set(err, YL_ESTORE, NULL, "resident %lld has no current residence",
-                          (long long)state->id);
     /* The old residence ends the day before the new one begins; a move on or before the
      * day the current residence began would leave an empty or inverted period. */
     if (date <= state->residence_from)
         return yl_err_set(err, YL_EINVAL, f->date,
                           "the move date must be after the day the current residence began");
-    struct store_stmt *st = store_stmt(c, STORE_SQL_RESIDENCE_CLOSE);
-    rec_bind_date(st, 1, date - 1);
-    store_bind_int(st, 2, state->residence_id);
-    int rc = store_exec(st, err);
-    if (rc != 0)
-        return rc;
-    st = store_stmt(c, STORE_SQL_RESIDENCE_INSERT);
+    struct store_stmt *st = store_stmt(c, STORE_SQL_RESIDENCE_INSERT);
     store_bind_int(st, 1, state->id);
-    store_bind_int(st, 2, ou_id);
-    rec_bind_date(st, 3, date);
-    store_bind_null(st, 4);
-    rc = store_step(st, err);
-    if (rc != STORE_ROW)
-        return rc < 0 ? rc : yl_err_set(err, YL_ESTORE, NULL, "residence not written");
-    int64_t residence_id = store_col_int(st, 0);
-    rc = store_exec(st, err);
+    store_bind_int(st, 2, state->ou_id);
+    rec_bind_date(st, 3, state->residence_from);
+    rec_bind_date(st, 4, date - 1);
+    int rc = store_exec(st, err);
     if (rc != 0)
         return rc;
     st = store_stmt(c, STORE_SQL_REC_SET_OU);
     store_bind_int(st, 1, ou_id);
-    store_bind_text(st, 2, now);
-    store_bind_int(st, 3, state->id);
+    rec_bind_date(st, 2, date);
+    store_bind_text(st, 3, now);
+    store_bind_int(st, 4, state->id);
     rc = store_exec(st, err);
     if (rc != 0)
         return rc;
     state->ou_id = ou_id;
-    state->residence_id = residence_id;
     state->residence_from = date;
     return 0;
 }
@@ -104,9 +92,6 @@ int rec_leave_on(struct store_conn *c, struct rec_state *state, int status, int3
                            death ? "the date of death" : "the date of moving out", err);
     if (rc != 0)
         return rc;
-    if (state->residence_id == 0)
-        return yl_err_set(err, YL_ESTORE, NULL, "resident %lld has no current residence",
-                          (long long)state->id);
     if (date < state->residence_from)
         return yl_err_set(err, YL_EINVAL, f->date,
                           "the date is before the day the current residence began");
@@ -122,14 +107,9 @@ int rec_leave_on(struct store_conn *c, struct rec_state *state, int status, int3
         return yl_err_set(err, YL_EINVAL, cause[0] ? f->cause : f->maternal,
                           "only a death has a cause");
     }
-    /* Leaving ends the current residence on the day itself: the person was there that day. */
-    struct store_stmt *st = store_stmt(c, STORE_SQL_RESIDENCE_CLOSE);
-    rec_bind_date(st, 1, date);
-    store_bind_int(st, 2, state->residence_id);
-    rc = store_exec(st, err);
-    if (rc != 0)
-        return rc;
-    st = store_stmt(c, STORE_SQL_REC_SET_STATUS);
+    /* Leaving ends the current residence on the day itself (the person was there that day):
+     * the status date is its end, so no residence row is written. */
+    struct store_stmt *st = store_stmt(c, STORE_SQL_REC_SET_STATUS);
     store_bind_text(st, 1, vocab_code(VOCAB_RESIDENT_STATUS, status));
     rec_bind_date(st, 2, date);
     store_bind_text(st, 3, death ? cause : "");
@@ -141,7 +121,6 @@ int rec_leave_on(struct store_conn *c, struct rec_state *state, int status, int3
         return rc;
     state->status = status;
     state->status_date = date;
-    state->residence_id = 0;
     return 0;
 }
 

@@ -2,7 +2,7 @@
  * import.c - the residents CSV import (docs/import-formats.md, "residents") for imp_run.
  * Built for rate: org unit codes come from a hash table loaded once, fields are checked in
  * place without copies, and a new record is one INSERT ... ON CONFLICT (id_number) DO NOTHING
- * RETURNING id plus its residence and tags. Only when no row returns (the number exists) does
+ * RETURNING id plus its tags. Only when no row returns (the number exists) does
  * the slow path read, compare and apply what differs, so a re-run writes nothing.
  */
 #include <stdio.h>
@@ -78,6 +78,7 @@ struct rec_import {
     int32_t today;
     time_t now_s;
     char now[32];
+    bool bulk;                          /* the search indexes were dropped */
     int64_t *ids;                       /* residents written in the current batch */
     size_t n_ids, cap_ids;
     rec_import_batch_fn *hook;
@@ -102,6 +103,52 @@ void rec_import_on_batch(struct rec_import *ri, rec_import_batch_fn *fn, void *a
 {
     ri->hook = fn;
     ri->hook_arg = arg;
+}
+
+/* --- bulk mode ----------------------------------------------------------------------------- */
+
+static int run_script(struct store *s, const char *sql, struct yl_err *err)
+{
+    struct store_conn *c;
+    int rc = store_write_begin(s, &c, err);
+    if (rc != 0)
+        return rc;
+    rc = store_script(c, sql, err);
+    if (rc == 0)
+        rc = store_commit(c, err);
+    else
+        store_rollback(c);
+    store_release(c);
+    return rc;
+}
+
+int rec_import_begin(struct rec_import *ri, struct store *s, long expected_rows,
+                     struct yl_err *err)
+{
+    if (expected_rows < REC_BULK_MIN_ROWS)
+        return 0;
+    struct store_conn *c = store_acquire(s);
+    struct store_stmt *st = store_stmt(c, STORE_SQL_REC_MAX_ID);
+    int rc = store_step(st, err);
+    int64_t existing = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_exec(st, NULL);
+    store_release(c);
+    if (rc < 0)
+        return rc;
+    /* A re-run of the file that loaded the table is not a bulk load. */
+    if (expected_rows < 2 * existing)
+        return 0;
+    rc = run_script(s, STORE_SCRIPT_REC_SEARCH_DROP, err);
+    ri->bulk = rc == 0;
+    return rc;
+}
+
+int rec_import_end(struct rec_import *ri, struct store *s, struct yl_err *err)
+{
+    if (!ri->bulk)
+        return 0;
+    ri->bulk = false;
+    return run_script(s, STORE_SCRIPT_REC_SEARCH_CREATE, err);
 }
 
 /* --- org unit cache ---------------------------------------------------------------------- */
@@ -451,16 +498,9 @@ static int insert_new(struct rec_import *ri, struct store_conn *c, const struct 
     if (rc != STORE_ROW)
         return rc;
     *id = store_col_int(st, 0);
-    rc = store_exec(st, err);
-    if (rc != 0)
-        return rc;
-    /* The record's first residence begins when the record was opened; a resident who has
-     * already left has it closed on the day they left. */
-    st = store_stmt(c, STORE_SQL_RESIDENCE_INSERT);
-    store_bind_int(st, 1, *id);
-    store_bind_int(st, 2, row->ou_id);
-    store_bind_text(st, 3, row->record_text);
-    store_bind_text(st, 4, row->status_text);
+    /* The record's residence begins when the record was opened (REC_INSERT binds
+     * residence_from to the record date); a resident who has already left has it ended by
+     * the status date. */
     rc = store_exec(st, err);
     for (size_t i = 0; rc == 0 && i < row->n_tags; i++) {
         const struct row_tag *t = &row->tags[i];
@@ -485,8 +525,7 @@ static void stored_free(struct stored *s)
     free(s->address);
 }
 
-/* The stored record and its state, in one read of the row; the open residence is read only
- * when a move or a departure needs it. */
+/* The stored record and its state, in one read of the row. */
 static int stored_load(struct store_conn *c, const char *number, struct stored *s,
                        struct rec_state *state, struct yl_err *err)
 {
@@ -606,8 +645,6 @@ static int update_existing(struct rec_import *ri, struct store_conn *c, const st
     struct rec_state state;
     bool changed = false;
     int rc = stored_load(c, row->info.number, &old, &state, err);
-    if (rc == 0 && (state.status != row->status || state.ou_id != row->ou_id))
-        rc = rec_state_residence(c, &state, err);
     if (rc == 0 && state.record_date != row->record_date)
         rc = yl_err_set(err, YL_EINVAL, "record_date",
                         "the stored record date differs and cannot be changed");

@@ -41,7 +41,6 @@ struct rec_tag {
 
 /* One period of residence in a village or community. */
 struct rec_residence {
-    int64_t id;
     int64_t ou_id;
     char ou_code[ADCODE_MAX_LEN + 1];
     int32_t from;
@@ -77,6 +76,7 @@ struct rec_resident {
     char death_cause[REC_ICD10_MAX + 1];
     bool maternal_death;
     char updated_at[32];
+    int32_t residence_from;     /* the current (after leaving: last) residence began */
     bool masked;                /* id_number and phone are masked */
     /* Single reads only (rec_resident_get); empty in search results. */
     struct rec_tag *tags;
@@ -223,6 +223,14 @@ const struct imp_spec *rec_import_spec(void);
 struct rec_import;
 struct rec_import *rec_import_new(void);
 void rec_import_free(struct rec_import *ri);
+/* Bulk mode, around imp_run: an import of at least REC_BULK_MIN_ROWS rows and at least twice
+ * the residents stored (expected_rows, estimated by the caller from the file size; 0 when
+ * unknown) drops the search indexes first and rec_import_end builds them again, whatever
+ * imp_run returned. Searches by name, phone, household or org unit are slow in between. */
+#define REC_BULK_MIN_ROWS 100000
+int rec_import_begin(struct rec_import *ri, struct store *s, long expected_rows,
+                     struct yl_err *err);
+int rec_import_end(struct rec_import *ri, struct store *s, struct yl_err *err);
 /* Ids of the residents written in the batch being built (valid in the batch hook). */
 typedef void rec_import_batch_fn(void *arg, const int64_t *ids, size_t n_ids, int committed);
 /* Called after each batch commits or is lost, with the residents it wrote (for the

@@ -68,16 +68,13 @@ struct rec_state {
     int64_t ou_id;
     int status;                 /* enum resident_status */
     int32_t status_date;        /* DATE_INVALID while active */
-    int64_t residence_id;       /* the open residence row, 0 when none */
-    int32_t residence_from;
+    int32_t residence_from;     /* the current (after leaving: last) residence began */
 };
 
 /* Load the state of resident `id` on c (YL_ENOTFOUND when absent). */
 int rec_state_load(struct store_conn *c, int64_t id, struct rec_state *st, struct yl_err *err);
-/* The parts of it: from a row of REC_GET / REC_GET_BY_NUMBER (sql_records.h), and the open
- * residence. */
+/* The same from a row of REC_GET / REC_GET_BY_NUMBER (sql_records.h). */
 void rec_state_from_row(struct store_stmt *row, struct rec_state *st);
-int rec_state_residence(struct store_conn *c, struct rec_state *st, struct yl_err *err);
 /* The id of an existing village or community by code; YL_EINVAL on `field` otherwise. */
 int rec_ou_village(struct store_conn *c, const char *code, const char *field, int64_t *id,
                    struct yl_err *err);

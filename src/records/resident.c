@@ -104,23 +104,7 @@ void rec_state_from_row(struct store_stmt *st, struct rec_state *state)
     state->record_date = rec_col_date(st, 10);
     state->status = vocab_find(VOCAB_RESIDENT_STATUS, store_col_text(st, 11));
     state->status_date = rec_col_date(st, 12);
-}
-
-int rec_state_residence(struct store_conn *c, struct rec_state *state, struct yl_err *err)
-{
-    struct store_stmt *st = store_stmt(c, STORE_SQL_RESIDENCE_OPEN);
-    store_bind_int(st, 1, state->id);
-    int rc = store_step(st, err);
-    if (rc < 0)
-        return rc;
-    state->residence_id = 0;
-    state->residence_from = DATE_INVALID;
-    if (rc == STORE_ROW) {
-        state->residence_id = store_col_int(st, 0);
-        state->residence_from = rec_col_date(st, 2);
-        store_exec(st, NULL);
-    }
-    return 0;
+    state->residence_from = rec_col_date(st, 16);
 }
 
 int rec_state_load(struct store_conn *c, int64_t id, struct rec_state *state,
@@ -135,7 +119,7 @@ int rec_state_load(struct store_conn *c, int64_t id, struct rec_state *state,
         return yl_err_set(err, YL_ENOTFOUND, NULL, "no such resident");
     rec_state_from_row(st, state);
     store_exec(st, NULL);
-    return rec_state_residence(c, state, err);
+    return 0;
 }
 
 int rec_tags_read(struct store_conn *c, int64_t id, struct rec_tag **out, size_t *n,
@@ -274,14 +258,6 @@ int rec_resident_create(struct store *s, const struct acct_principal *who,
                 err->existing_id = existing;
         }
     }
-    if (rc != 0)
-        goto out;
-    st = store_stmt(c, STORE_SQL_RESIDENCE_INSERT);
-    store_bind_int(st, 1, new_id);
-    store_bind_int(st, 2, ou_id);
-    store_bind_text(st, 3, recorded);
-    store_bind_null(st, 4);
-    rc = store_exec(st, err);
 out:
     rc = rec_write_end(c, by, "create", new_id, rc, err);
     if (rc == 0 && id != NULL)
@@ -389,6 +365,7 @@ static void resident_from_row(struct store_stmt *st, struct arena *a, struct rec
     copy_code(out->death_cause, sizeof(out->death_cause), store_col_text(st, 13));
     out->maternal_death = store_col_int(st, 14) != 0;
     copy_code(out->updated_at, sizeof(out->updated_at), store_col_text(st, 15));
+    out->residence_from = rec_col_date(st, 16);
 }
 
 static int read_history(struct store_conn *c, struct arena *a, struct rec_resident *out,
@@ -405,26 +382,31 @@ static int read_history(struct store_conn *c, struct arena *a, struct rec_reside
     out->n_tags = n;
     free(tags);
 
+    /* The periods that ended with a move, then the current (or last) one from the row. */
     struct store_stmt *st = store_stmt(c, STORE_SQL_RESIDENCE_LIST);
     store_bind_int(st, 1, out->id);
     size_t cap = 4;
     out->residences = arena_alloc(a, cap * sizeof(*out->residences));
     while ((rc = store_step(st, err)) == STORE_ROW) {
-        if (out->n_residences == cap) {
+        if (out->n_residences + 1 == cap) {
             struct rec_residence *more = arena_alloc(a, 2 * cap * sizeof(*more));
             memcpy(more, out->residences, cap * sizeof(*more));
             out->residences = more;
             cap *= 2;
         }
         struct rec_residence *r = &out->residences[out->n_residences++];
-        r->id = store_col_int(st, 0);
-        r->ou_id = store_col_int(st, 1);
-        copy_code(r->ou_code, sizeof(r->ou_code), store_col_text(st, 2));
-        r->from = rec_col_date(st, 3);
-        r->to = rec_col_date(st, 4);
+        r->ou_id = store_col_int(st, 0);
+        copy_code(r->ou_code, sizeof(r->ou_code), store_col_text(st, 1));
+        r->from = rec_col_date(st, 2);
+        r->to = rec_col_date(st, 3);
     }
     if (rc < 0)
         return rc;
+    struct rec_residence *now = &out->residences[out->n_residences++];
+    now->ou_id = out->ou_id;
+    copy_code(now->ou_code, sizeof(now->ou_code), out->ou_code);
+    now->from = out->residence_from;
+    now->to = out->status_date;
 
     st = store_stmt(c, STORE_SQL_REC_CONTRACT_CURRENT);
     store_bind_int(st, 1, out->id);

@@ -37,8 +37,8 @@
     X(PIDX_TEAM_ALL, \
       "SELECT id, status, facility_id, capacity FROM team ORDER BY id") \
     X(PIDX_RESIDENT_ALL, \
-      "SELECT id, ou_id, sex, birth_date, record_date, status, status_date, maternal_death" \
-      " FROM resident ORDER BY id") \
+      "SELECT id, ou_id, sex, birth_date, record_date, status, status_date, maternal_death," \
+      " COALESCE(residence_from, record_date) FROM resident ORDER BY id") \
     X(PIDX_TAG_ALL, \
       "SELECT resident_id, tag, from_date, to_date FROM resident_tag" \
       " ORDER BY resident_id, tag, from_date") \
@@ -49,8 +49,8 @@
       "SELECT resident_id, team_id, from_date, to_date, status, ended_date FROM contract" \
       " ORDER BY resident_id, id") \
     X(PIDX_RESIDENT_ONE, \
-      "SELECT id, ou_id, sex, birth_date, record_date, status, status_date, maternal_death" \
-      " FROM resident WHERE id = ?") \
+      "SELECT id, ou_id, sex, birth_date, record_date, status, status_date, maternal_death," \
+      " COALESCE(residence_from, record_date) FROM resident WHERE id = ?") \
     X(PIDX_TAG_ONE, \
       "SELECT resident_id, tag, from_date, to_date FROM resident_tag" \
       " WHERE resident_id = ? ORDER BY tag, from_date") \

@@ -3,15 +3,17 @@
  * key-population tags and their residence history.
  *
  * Part of the statement catalogue (store_sql.h): X(NAME, "SQL"), `?` placeholders. Dates are
- * TEXT "YYYY-MM-DD". A resident's current village is resident.ou_id; `residence` keeps one
- * row per period of residence (the open one has to_date NULL) so indicators of a past period
- * count a resident where they lived then.
+ * TEXT "YYYY-MM-DD". A resident's current (or, after leaving, last) residence is the row
+ * itself: resident.ou_id since resident.residence_from (set by every write and by migration
+ * 6; readers still fall back to record_date). `residence` keeps only
+ * the periods that ended with a move, so indicators of a past period count a resident where
+ * they lived then, and a new record costs one row, not two.
  */
 #ifndef YL_STORE_SQL_RECORDS_H
 #define YL_STORE_SQL_RECORDS_H
 
-/* residence_open makes "at most one current residence" a rule of the database itself; a
- * resident who moved out or died has none (all their rows are closed). */
+/* Migration 3 as released (never edited): it kept the current residence as an open
+ * `residence` row too; migration 6 folds that row into resident.residence_from. */
 #define STORE_SCHEMA_RECORDS                                                             \
     "CREATE TABLE resident ("                                                            \
     "  id INTEGER PRIMARY KEY,"                                                          \
@@ -55,11 +57,46 @@
     "CREATE INDEX residence_resident ON residence (resident_id);"                        \
     "CREATE UNIQUE INDEX residence_open ON residence (resident_id) WHERE to_date IS NULL;"
 
+/* Migration 6: the current residence moves into the resident row. The open row's start, or
+ * for a resident who has left, the start of the last row (closed on the day they left, in
+ * their last village), becomes residence_from; those rows go. */
+#define STORE_SCHEMA_RECORDS_RESIDENCE                                                   \
+    "ALTER TABLE resident ADD COLUMN residence_from TEXT;"                               \
+    "UPDATE resident SET residence_from = (SELECT s.from_date FROM residence s"          \
+    "  WHERE s.resident_id = resident.id AND s.to_date IS NULL);"                        \
+    "DELETE FROM residence WHERE to_date IS NULL;"                                       \
+    "UPDATE resident SET residence_from = (SELECT s.from_date FROM residence s"          \
+    "  WHERE s.resident_id = resident.id AND s.to_date = resident.status_date"           \
+    "  AND s.ou_id = resident.ou_id ORDER BY s.from_date DESC LIMIT 1)"                  \
+    "  WHERE residence_from IS NULL AND status <> 'active';"                             \
+    "DELETE FROM residence WHERE id IN (SELECT s.id FROM residence s"                    \
+    "  JOIN resident r ON r.id = s.resident_id WHERE r.status <> 'active'"               \
+    "  AND s.to_date = r.status_date AND s.ou_id = r.ou_id"                              \
+    "  AND s.from_date = r.residence_from);"                                             \
+    "UPDATE resident SET residence_from = record_date WHERE residence_from IS NULL;"     \
+    "DROP INDEX residence_open;"
+
+/* The search indexes of residents (name, phone, household, org unit). A bulk import drops
+ * them and builds them again after its last row: one sort per index beats millions of
+ * inserts at random keys. store_migrate builds any that is missing, so an import that died
+ * midway heals at the next start. The unique ID-number index always stays: it refuses a
+ * duplicate row by row. */
+#define REC_SEARCH_INDEXES(X)                                                            \
+    X(resident_ou, "resident (ou_id)")                                                   \
+    X(resident_name, "resident (name)")                                                  \
+    X(resident_phone, "resident (phone)")                                                \
+    X(resident_household, "resident (household)")
+#define REC_INDEX_CREATE(name, on) "CREATE INDEX IF NOT EXISTS " #name " ON " on ";"
+#define REC_INDEX_DROP(name, on) "DROP INDEX IF EXISTS " #name ";"
+#define STORE_SCRIPT_REC_SEARCH_CREATE REC_SEARCH_INDEXES(REC_INDEX_CREATE)
+#define STORE_SCRIPT_REC_SEARCH_DROP REC_SEARCH_INDEXES(REC_INDEX_DROP)
+
 /* Columns of a resident as records.c reads them (REC_GET, REC_GET_BY_NUMBER). */
 #define REC_SQL_COLUMNS                                                                  \
     "SELECT r.id, r.id_number, r.name, r.sex, r.birth_date, r.ou_id, o.code, r.household," \
     " r.phone, r.address, r.record_date, r.status, r.status_date, r.death_cause,"        \
-    " r.maternal_death, r.updated_at FROM resident r JOIN ou o ON o.id = r.ou_id"
+    " r.maternal_death, r.updated_at, COALESCE(r.residence_from, r.record_date)"         \
+    " FROM resident r JOIN ou o ON o.id = r.ou_id"
 
 /*
  * Search: one statement per driving access path (so the planner always has an index to
@@ -98,8 +135,10 @@
     X(REC_INSERT,                                                                        \
       "INSERT INTO resident (id_number, name, sex, birth_date, ou_id, household, phone," \
       " address, record_date, status, status_date, death_cause, maternal_death,"         \
-      " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"                   \
+      " updated_at, residence_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?9)" \
       " ON CONFLICT (id_number) DO NOTHING RETURNING id")                                 \
+    X(REC_MAX_ID,                                                                        \
+      "SELECT COALESCE(MAX(id), 0) FROM resident")                                       \
     X(REC_ID_BY_NUMBER,                                                                  \
       "SELECT id FROM resident WHERE id_number = ?")                                     \
     X(REC_EXISTS,                                                                        \
@@ -110,7 +149,7 @@
       "UPDATE resident SET name = ?, household = ?, phone = ?, address = ?,"             \
       " updated_at = ? WHERE id = ?")                                                    \
     X(REC_SET_OU,                                                                        \
-      "UPDATE resident SET ou_id = ?, updated_at = ? WHERE id = ?")                      \
+      "UPDATE resident SET ou_id = ?, residence_from = ?, updated_at = ? WHERE id = ?")   \
     X(REC_SET_STATUS,                                                                    \
       "UPDATE resident SET status = ?, status_date = ?, death_cause = ?,"                \
       " maternal_death = ?, updated_at = ? WHERE id = ?")                                \
@@ -127,14 +166,9 @@
       " WHERE c.resident_id = ? AND c.status = 'active'"                                 \
       " ORDER BY c.from_date DESC, c.id DESC LIMIT 1")                                   \
     X(RESIDENCE_INSERT,                                                                  \
-      "INSERT INTO residence (resident_id, ou_id, from_date, to_date) VALUES (?, ?, ?, ?)"  \
-      " RETURNING id")                                                                   \
-    X(RESIDENCE_OPEN,                                                                    \
-      "SELECT id, ou_id, from_date FROM residence WHERE resident_id = ? AND to_date IS NULL") \
-    X(RESIDENCE_CLOSE,                                                                   \
-      "UPDATE residence SET to_date = ? WHERE id = ?")                                   \
+      "INSERT INTO residence (resident_id, ou_id, from_date, to_date) VALUES (?, ?, ?, ?)") \
     X(RESIDENCE_LIST,                                                                    \
-      "SELECT s.id, s.ou_id, o.code, s.from_date, s.to_date FROM residence s"            \
+      "SELECT s.ou_id, o.code, s.from_date, s.to_date FROM residence s"                  \
       " JOIN ou o ON o.id = s.ou_id WHERE s.resident_id = ? ORDER BY s.from_date, s.id") \
     X(TAG_INSERT,                                                                        \
       "INSERT INTO resident_tag (resident_id, tag, from_date, to_date, expected_delivery)" \

@@ -404,6 +404,11 @@ int64_t store_changes(struct store_conn *c)
 
 /* --- migrations ------------------------------------------------------------------------ */
 
+int store_script(struct store_conn *c, const char *sql, struct yl_err *err)
+{
+    return conn_exec(c->db, sql, err);
+}
+
 static int schema_version_on(struct store_conn *c, struct yl_err *err)
 {
     int rc = conn_exec(c->db,
@@ -480,6 +485,7 @@ int store_migrate(struct store *s, int *applied, struct yl_err *err)
         }
         count++;
     }
+    rc = store_script(c, STORE_SCRIPT_ENSURE, err);
 out:
     store_release(c);
     if (applied != NULL)

@@ -47,6 +47,10 @@ int store_migrate(struct store *s, int *applied, struct yl_err *err);
 int store_schema_version(struct store *s, struct yl_err *err);
 int store_schema_latest(void);
 
+/* Run a script of the catalogue (STORE_SCRIPT_*: DDL such as building the search indexes
+ * again after a bulk import), in the caller's transaction when one is open. */
+int store_script(struct store_conn *c, const char *sql, struct yl_err *err);
+
 /* Take a connection (waits while all are in use) and give it back. */
 struct store_conn *store_acquire(struct store *s);
 void store_release(struct store_conn *c);

@@ -16,6 +16,10 @@
 #include "store/sql_contracts.h"
 #include "store/sql_pindex.h"
 
+/* Scripts store_migrate runs after the migrations on every open: each builds what a bulk
+ * operation may have left unbuilt (idempotent, cheap when nothing is missing). */
+#define STORE_SCRIPT_ENSURE STORE_SCRIPT_REC_SEARCH_CREATE
+
 #define STORE_SQL_LIST(X)     \
     STORE_SQL_PLATFORM(X)     \
     STORE_SQL_REGISTRY(X)     \
