@@ -1,0 +1,219 @@
+/*
+ * surveil_bench.c - time of the surveillance detectors on long series. Figures, not a test.
+ *
+ * Daily: UNITS org units x DISEASES diseases x YEARS years (default 1,000 x 50 x 5) through
+ * EARS C1, C2, C3, CUSUM and the moving percentile method. Weekly: FSERIES series of FWEEKS
+ * weeks (default 1,000 x 520) through Farrington and the improved Farrington (Noufaily
+ * defaults). The counts are simulated (seasonal Poisson, fixed seed); 64 distinct series are
+ * generated per kind and cycled, so generation stays out of the timing. With --dump DIR the
+ * first 64 series of each kind are written as CSV for bench/surveil.sh to time R on. Build:
+ *   make build/release/libyilian.a && cc -O2 -D_GNU_SOURCE -Isrc bench/surveil_bench.c \
+ *   build/release/libyilian.a -lm -o build/release/surveil_bench && \
+ *   build/release/surveil_bench [UNITS DISEASES YEARS FSERIES FWEEKS] [--dump DIR]
+ * Output: one line per method, then "RESULT method seconds series points_per_series".
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "surveil/detect.h"
+
+#define POOL 64
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* splitmix64: the same data on every run. */
+static uint64_t rng_state = 0x5EED5EED5EEDull;
+
+static double rng_unit(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* Knuth's product-of-uniforms Poisson draw: fine for the small means used here. */
+static double rng_poisson(double mu)
+{
+    double l = exp(-mu), p = 1.0;
+    int k = 0;
+
+    do {
+        k++;
+        p *= rng_unit();
+    } while (p > l);
+    return (double)(k - 1);
+}
+
+/* A seasonal series: base mean between 0.5 and 8, a yearly wave, a small outbreak now and
+ * then. */
+static void make_series(double *c, size_t n, double period)
+{
+    double base = 0.5 + 7.5 * rng_unit(), phase = 2.0 * M_PI * rng_unit();
+
+    for (size_t t = 0; t < n; t++) {
+        double mu = base * exp(0.5 * sin(2.0 * M_PI * (double)t / period + phase));
+        if (rng_unit() < 0.002)
+            mu *= 4.0;
+        c[t] = rng_poisson(mu);
+    }
+}
+
+typedef int detect_fn(const double *c, size_t n, const void *params, struct surv_point *out);
+
+static int run_ears(const double *c, size_t n, const void *p, struct surv_point *out)
+{
+    return surv_ears_run(c, n, p, out, NULL);
+}
+
+static int run_cusum(const double *c, size_t n, const void *p, struct surv_point *out)
+{
+    return surv_cusum_run(c, n, p, out, NULL);
+}
+
+static int run_mpm(const double *c, size_t n, const void *p, struct surv_point *out)
+{
+    return surv_mpm_run(c, n, p, out, NULL);
+}
+
+static int run_farrington(const double *c, size_t n, const void *p, struct surv_point *out)
+{
+    return surv_farrington_run(c, n, p, out, NULL);
+}
+
+static int run_flexible(const double *c, size_t n, const void *p, struct surv_point *out)
+{
+    return surv_farrington_flexible_run(c, n, p, out, NULL);
+}
+
+struct bench_method {
+    const char *name;
+    detect_fn *fn;
+    const void *params;
+    int weekly;
+};
+
+/* Run one method over n_series series (the pool cycled); returns seconds. Alarms are
+ * counted so the work cannot be optimised away. */
+static double bench_one(const struct bench_method *m, double **pool, size_t len,
+                        size_t n_series, struct surv_point *out, long *alarms)
+{
+    double t0 = now_s();
+
+    *alarms = 0;
+    for (size_t s = 0; s < n_series; s++) {
+        if (m->fn(pool[s % POOL], len, m->params, out) != 0) {
+            fprintf(stderr, "%s failed\n", m->name);
+            exit(1);
+        }
+        for (size_t t = 0; t < len; t++)
+            *alarms += out[t].alarm == SURV_ALARM;
+    }
+    return now_s() - t0;
+}
+
+static void dump(const char *dir, const char *name, double **pool, size_t len)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s.csv", dir, name);
+    f = fopen(path, "w");
+    if (f == NULL) {
+        perror(path);
+        exit(1);
+    }
+    for (size_t t = 0; t < len; t++) {
+        for (int s = 0; s < POOL; s++)
+            fprintf(f, "%s%.0f", s ? "," : "", pool[s][t]);
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    long units = 1000, diseases = 50, years = 5, fseries = 1000, fweeks = 520;
+    const char *dump_dir = NULL;
+    long *nums[] = { &units, &diseases, &years, &fseries, &fweeks };
+    int k = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
+            dump_dir = argv[++i];
+        else if (k < 5)
+            *nums[k++] = strtol(argv[i], NULL, 10);
+    }
+    size_t dlen = (size_t)(365 * years), wlen = (size_t)fweeks;
+    size_t dseries = (size_t)(units * diseases);
+    double *dpool[POOL], *wpool[POOL];
+    struct surv_point *out = malloc(sizeof(*out) * (dlen > wlen ? dlen : wlen));
+
+    for (int s = 0; s < POOL; s++) {
+        dpool[s] = malloc(sizeof(double) * dlen);
+        wpool[s] = malloc(sizeof(double) * wlen);
+        make_series(dpool[s], dlen, 365.25);
+        make_series(wpool[s], wlen, 52.0);
+    }
+    if (dump_dir != NULL) {
+        dump(dump_dir, "daily", dpool, dlen);
+        dump(dump_dir, "weekly", wpool, wlen);
+    }
+
+    struct surv_ears_params c1, c2, c3;
+    struct surv_cusum_params cu;
+    struct surv_mpm_params mpm;
+    struct surv_farrington_params fa, ff;
+    surv_ears_defaults(&c1, SURV_EARS_C1);
+    surv_ears_defaults(&c2, SURV_EARS_C2);
+    surv_ears_defaults(&c3, SURV_EARS_C3);
+    surv_cusum_defaults(&cu);
+    surv_mpm_defaults(&mpm);
+    mpm.years = years > 3 ? 3 : (int)years - 1;     /* leave years to judge */
+    surv_farrington_defaults(&fa);
+    surv_farrington_flexible_defaults(&ff);
+    const struct bench_method methods[] = {
+        { "ears_c1", run_ears, &c1, 0 },
+        { "ears_c2", run_ears, &c2, 0 },
+        { "ears_c3", run_ears, &c3, 0 },
+        { "cusum", run_cusum, &cu, 0 },
+        { "mpm", run_mpm, &mpm, 0 },
+        { "farrington", run_farrington, &fa, 1 },
+        { "farrington_flexible", run_flexible, &ff, 1 },
+    };
+
+    printf("daily: %zu series x %zu days; weekly: %ld series x %zu weeks\n", dseries, dlen,
+           fseries, wlen);
+    double daily_total = 0.0;
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        const struct bench_method *m = &methods[i];
+        size_t n = m->weekly ? (size_t)fseries : dseries;
+        size_t len = m->weekly ? wlen : dlen;
+        long alarms;
+        double s = bench_one(m, m->weekly ? wpool : dpool, len, n, out, &alarms);
+        if (!m->weekly)
+            daily_total += s;
+        printf("%-20s %9.3f s  %7.1f M points/s  %8.2f us/series  %ld alarms\n", m->name, s,
+               (double)n * (double)len / s / 1e6, s / (double)n * 1e6, alarms);
+        printf("RESULT %s %.6f %zu %zu\n", m->name, s, n, len);
+    }
+    printf("daily detectors together: %.3f s for %zu points\n", daily_total,
+           dseries * dlen);
+    for (int s = 0; s < POOL; s++) {
+        free(dpool[s]);
+        free(wpool[s]);
+    }
+    free(out);
+    return 0;
+}

@@ -1,0 +1,131 @@
+/*
+ * percentile.c - the moving percentile method of China's infectious disease automated-alert
+ * and response system (CIDARS).
+ *
+ * The count of the last 7 days is compared with a percentile of the counts of the same 7
+ * days in earlier years, and of the 7 days just before and after them, so the baseline
+ * follows the season without a model. The percentile is the per-disease, per-county
+ * sensitivity knob (P45..P80 in national use). References: Yang, Li, Lan et al., A
+ * nationwide web-based automated system for outbreak early detection and rapid response in
+ * China, Western Pac Surveill Response J 2 (2011) 10; Wang, Yang et al., BMC Public Health 17
+ * (2017) 1 (tuning P40..P95 on a 5 x 5 window, i.e. years 5, adjacent 2).
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "detect.h"
+#include "detect_int.h"
+
+/* Each year contributes 2 * adjacent + 1 sums; more than this is not a sensible baseline and
+ * bounds the stack buffer below. */
+#define MPM_MAX_HISTORY 256
+
+void surv_mpm_defaults(struct surv_mpm_params *p)
+{
+    p->window = 7;
+    p->period = 365;
+    p->years = 5;
+    p->adjacent = 1;
+    p->percentile = 80.0;
+    p->min_cases = 1.0;
+}
+
+static int mpm_check(const struct surv_mpm_params *p, struct yl_err *err)
+{
+    if (p->window < 1)
+        return yl_err_set(err, YL_EINVAL, "window", "window must be at least 1");
+    if (p->years < 1)
+        return yl_err_set(err, YL_EINVAL, "years", "years must be at least 1");
+    if (p->adjacent < 0)
+        return yl_err_set(err, YL_EINVAL, "adjacent", "adjacent must be >= 0");
+    if (p->period < p->window * (2 * p->adjacent + 1))
+        return yl_err_set(err, YL_EINVAL, "period",
+                          "period must hold the window and its neighbours");
+    if ((long long)p->years * (2 * p->adjacent + 1) > MPM_MAX_HISTORY)
+        return yl_err_set(err, YL_EINVAL, "years", "at most %d historical sums",
+                          MPM_MAX_HISTORY);
+    if (!(p->percentile >= 0.0 && p->percentile <= 100.0))
+        return yl_err_set(err, YL_EINVAL, "percentile", "percentile must lie in 0..100");
+    if (!(p->min_cases >= 0.0) || isinf(p->min_cases))
+        return yl_err_set(err, YL_EINVAL, "min_cases", "min_cases must be >= 0");
+    return 0;
+}
+
+/* Prefix sums of the counts (missing as 0) and of the missing days, so every window sum
+ * costs two subtractions. */
+struct mpm_prefix {
+    double *sum;
+    int32_t *missing;
+    size_t window;
+};
+
+/* The sum of the window ending at e, or NAN when a day of it is missing. */
+static double mpm_window(const struct mpm_prefix *px, size_t e)
+{
+    size_t lo = e + 1 - px->window;
+
+    if (px->missing[e + 1] != px->missing[lo])
+        return NAN;
+    return px->sum[e + 1] - px->sum[lo];
+}
+
+static void mpm_point(const struct mpm_prefix *px, size_t t, const struct surv_mpm_params *p,
+                      struct surv_point *pt)
+{
+    double hist[MPM_MAX_HISTORY];
+    size_t n = 0, want = (size_t)p->years * (size_t)(2 * p->adjacent + 1);
+    double cur = mpm_window(px, t);
+
+    if (isnan(cur))
+        return;
+    for (int i = 1; i <= p->years; i++) {
+        for (int j = -p->adjacent; j <= p->adjacent; j++) {
+            size_t e = t - (size_t)i * (size_t)p->period + (size_t)((long)j * p->window);
+            double v = mpm_window(px, e);
+            if (!isnan(v))
+                hist[n++] = v;
+        }
+    }
+    if (2 * n < want)
+        return;
+    surv_sort(hist, n);
+    pt->expected = surv_quantile_sorted(hist, n, 0.5);
+    pt->upper = surv_quantile_sorted(hist, n, p->percentile / 100.0);
+    pt->score = cur;
+    pt->alarm = cur > pt->upper && cur >= p->min_cases ? SURV_ALARM : SURV_QUIET;
+}
+
+int surv_mpm_run(const double *counts, size_t n_counts, const struct surv_mpm_params *p,
+                 struct surv_point *out, struct yl_err *err)
+{
+    struct mpm_prefix px;
+    size_t first;
+    int rc = mpm_check(p, err);
+
+    if (rc != 0)
+        return rc;
+    surv_points_none(out, n_counts);
+    /* The oldest window of the history must start on or after day 0. */
+    first = (size_t)p->years * (size_t)p->period + (size_t)p->adjacent * (size_t)p->window +
+            (size_t)p->window - 1;
+    if (first >= n_counts)
+        return 0;
+    px.window = (size_t)p->window;
+    px.sum = xmalloc(sizeof(double) * (n_counts + 1));
+    px.missing = xmalloc(sizeof(int32_t) * (n_counts + 1));
+    px.sum[0] = 0.0;
+    px.missing[0] = 0;
+    for (size_t t = 0; t < n_counts; t++) {
+        bool miss = isnan(counts[t]);
+        px.sum[t + 1] = px.sum[t] + (miss ? 0.0 : counts[t]);
+        px.missing[t + 1] = px.missing[t] + (miss ? 1 : 0);
+    }
+    for (size_t t = first; t < n_counts; t++)
+        mpm_point(&px, t, p, &out[t]);
+    free(px.sum);
+    free(px.missing);
+    return 0;
+}
