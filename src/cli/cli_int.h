@@ -26,4 +26,8 @@ int cli_import_file(struct store *s, const char *kind, const char *path,
 /* Read one line (a password) from stdin without its newline; 0 or -1 at end of input. */
 int cli_read_line(char *out, size_t n);
 
+/* `yilian access build` and `yilian access route` (cli/access.c). */
+int cli_access_build(struct cli_config *c, int argc, char **argv);
+int cli_access_route(struct cli_config *c, int argc, char **argv);
+
 #endif
