@@ -5,13 +5,14 @@
 #   make test       install missing packages, build with ASan + UBSan, run every test
 #   make check      tests plus the banned-function scan
 #   make fuzz       libFuzzer targets (clang), each run for FUZZ_SECONDS
-#   make bench      benchmarks (figures, not tests)
+#   make bench      benchmarks (figures, not tests); make bench-NAME runs one of them
+#                   (http indicators imports surveil access)
 #   make install    PREFIX=/usr/local: binary, man page, example config, web files
 #   make fmt        clang-format over the sources
 
 PREFIX     ?= /usr/local
 CC         ?= cc
-PKGS       := libmicrohttpd jansson sqlite3 libsodium
+PKGS       := libmicrohttpd jansson sqlite3 libsodium readosm expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -32,7 +33,8 @@ CHK_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefine
               -fno-sanitize-recover=undefined
 CHK_LDFLAGS := -fsanitize=address,undefined
 
-.PHONY: all demo test check fuzz bench install fmt clean deps banned
+.PHONY: all demo test check fuzz bench install fmt clean deps banned \
+        bench-http bench-indicators bench-imports bench-surveil bench-access
 
 all: $(REL)/yilian
 
@@ -88,15 +90,34 @@ demo: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
 	@scripts/demo.sh $(REL)/yilian
 
-bench: deps
-	@$(MAKE) --no-print-directory $(REL)/yilian
-	@$(MAKE) --no-print-directory $(REL)/bench_indicators
-	@bench/run.sh $(REL)/yilian
-	@bench/indicators.sh $(REL)/bench_indicators
+BENCHES := http indicators imports surveil access
+BENCH_BINS := $(REL)/bench_indicators $(REL)/bench_imports $(REL)/bench_surveil \
+              $(REL)/bench_access
 
-# The indicator benchmark (1M and 10M residents, SQLite GROUP BY for comparison):
-# `make build/release/bench_indicators && build/release/bench_indicators [N...]`.
+bench: deps
+	@$(MAKE) --no-print-directory $(REL)/yilian $(BENCH_BINS)
+	@for b in $(BENCHES); do $(MAKE) --no-print-directory bench-$$b || exit 1; done
+
+bench-http: $(REL)/yilian
+	@bench/run.sh $(REL)/yilian
+bench-indicators: $(REL)/bench_indicators
+	@bench/indicators.sh $(REL)/bench_indicators
+bench-imports: $(REL)/bench_imports
+	@$(REL)/bench_imports 1000000
+bench-surveil: $(REL)/bench_surveil
+	@bench/surveil.sh
+bench-access: $(REL)/bench_access $(REL)/yilian
+	@bench/access.sh
+
+# Each benchmark is one C file linked against the release library; `make
+# build/release/bench_NAME` builds one alone.
 $(REL)/bench_indicators: bench/indicators_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_imports: bench/records_import.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_surveil: bench/surveil_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_access: bench/access_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
 # Fuzz targets: the library built once with clang's coverage instrumentation, each target
@@ -128,6 +149,8 @@ install: $(REL)/yilian
 	install -m 644 docs/yilian.1 $(DESTDIR)$(PREFIX)/share/man/man1/yilian.1
 	install -m 644 etc/yilian.conf.example $(DESTDIR)$(PREFIX)/share/doc/yilian/yilian.conf.example
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/yilian/web/
+	install -d $(DESTDIR)$(PREFIX)/share/yilian/data
+	install -m 644 data/road-speeds.csv $(DESTDIR)$(PREFIX)/share/yilian/data/road-speeds.csv
 	install -d $(DESTDIR)$(PREFIX)/share/yilian/data
 	install -m 644 data/hunchun-divisions.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
 

@@ -1,10 +1,8 @@
 /*
  * records_import.c - the residents CSV import rate, durable (WAL, synchronous=FULL): a new
  * file, its re-run, and a bare batched INSERT of the same rows into the same schema. N
- * synthetic residents (default 200,000) over 100 villages. Figures, not a test. Build:
- *   make build/release/libyilian.a && cc -O2 -D_GNU_SOURCE -Isrc bench/records_import.c \
- *   build/release/libyilian.a $(pkg-config --libs sqlite3 jansson libmicrohttpd libsodium) \
- *   -lpthread -lm -o build/release/records_import && build/release/records_import [N] [dir]
+ * synthetic residents (default 200,000) over 100 villages. Figures, not a test.
+ *   make build/release/bench_imports && build/release/bench_imports [N] [dir]
  */
 #include <sqlite3.h>
 #include <stdint.h>
