@@ -18,6 +18,7 @@
 
 struct store;
 struct pidx;
+struct svc_protocol;
 
 /* The application context every handler reaches through req->app. Borrowed pointers; the
  * front end that builds it owns them. */
@@ -29,6 +30,8 @@ struct api_app {
     time_t started;
     int schema_version;
     struct pidx *index;         /* the population index; NULL until loaded */
+    const struct svc_protocol *protocol;    /* the service protocol; NULL: services answer
+                                             * 503 (the server loads it before serving) */
 };
 
 /* The route table (static, lives for the program). */
@@ -108,6 +111,11 @@ int api_contract_get(struct http_request *req, struct http_response *res, struct
 int api_contract_renew(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_contract_terminate(struct http_request *req, struct http_response *res,
                            struct yl_err *err);
+/* services handlers */
+int api_service_record(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_service_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_care_plan(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_protocol_items(struct http_request *req, struct http_response *res, struct yl_err *err);
 /* indicators handlers */
 int api_indicators_get(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_index_verify(struct http_request *req, struct http_response *res, struct yl_err *err);

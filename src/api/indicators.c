@@ -112,6 +112,8 @@ int api_index_verify(struct http_request *req, struct http_response *res, struct
     if (rc != 0)
         return rc;
     struct pidx *fresh = pidx_new();
+    /* The same protocol, so the service histories are compared too. */
+    pidx_set_protocol(fresh, pidx_protocol(a->index));
     rc = pidx_load(fresh, a->store, err);
     long differences = 0;
     struct yl_err diff = {0};

@@ -65,6 +65,11 @@ static const struct http_route routes[] = {
     {HTTP_GET,   "/api/contracts/:id",           api_contract_get,       PERM_RECORD_READ,    NULL},
     {HTTP_POST,  "/api/contracts/:id/renew",     api_contract_renew,     PERM_RECORD_WRITE,   NULL},
     {HTTP_POST,  "/api/contracts/:id/terminate", api_contract_terminate, PERM_RECORD_WRITE,   NULL},
+    /* services */
+    {HTTP_POST,  "/api/residents/:id/services",  api_service_record,     PERM_RECORD_WRITE,   NULL},
+    {HTTP_GET,   "/api/residents/:id/services",  api_service_list,       PERM_RECORD_READ,    NULL},
+    {HTTP_GET,   "/api/residents/:id/care-plan", api_care_plan,          PERM_RECORD_READ,    NULL},
+    {HTTP_GET,   "/api/protocol/items",          api_protocol_items,     PERM_SESSION,        NULL},
     /* indicators */
     {HTTP_GET,   "/api/indicators",          api_indicators_get, PERM_AGGREGATE_READ, NULL},
     {HTTP_GET,   "/api/index/verify",        api_index_verify,  PERM_SETTINGS,   NULL},

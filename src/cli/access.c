@@ -15,11 +15,6 @@
 #include "cli/cli_int.h"
 #include "core/err.h"
 
-#define CLI_SPEEDS_DEFAULT "data/road-speeds.csv"
-/* The Makefile sets it from PREFIX; builds that do not (the fuzz targets) get the default. */
-#ifndef YILIAN_DATADIR
-#define YILIAN_DATADIR "/usr/local/share/yilian/data"
-#endif
 #define CLI_SNAP_LIMIT_M 1000.0
 
 /* The graph file next to the database: "<db>.roads". */
@@ -28,14 +23,12 @@ static void cli_default_graph(const struct cli_config *c, char *out, size_t n)
     snprintf(out, n, "%s.roads", c->db);
 }
 
-/* The shipped speed table: ./data in a checkout, the shared data folder once installed. */
-static const char *cli_speeds_path(const char *given)
+/* The speed table given, else the shipped one (cli_data_path). */
+static const char *cli_speeds_path(const char *given, char *out, size_t n)
 {
     if (given != NULL)
         return given;
-    if (access(CLI_SPEEDS_DEFAULT, R_OK) == 0)
-        return CLI_SPEEDS_DEFAULT;
-    return YILIAN_DATADIR "/road-speeds.csv";
+    return cli_data_path("road-speeds.csv", out, n);
 }
 
 static double cli_now_s(void)
@@ -97,7 +90,9 @@ int cli_access_build(struct cli_config *c, int argc, char **argv)
         cli_default_graph(c, default_out, sizeof(default_out));
         out = default_out;
     }
-    if (acc_speeds_load(cli_speeds_path(speeds_path), &speeds, &err) != 0 ||
+    char shipped[4096];
+    speeds_path = cli_speeds_path(speeds_path, shipped, sizeof(shipped));
+    if (acc_speeds_load(speeds_path, &speeds, &err) != 0 ||
         acc_graph_build(osm, &speeds, &g, &rep, &err) != 0)
         return cli_fail(&err);
     if (acc_graph_write(g, out, &err) != 0) {

@@ -28,6 +28,7 @@ struct cli_config {
     int audit_flush_ms;
     int log_requests;
     int cache_mb;
+    char *protocol_files;       /* the region's own protocol files, comma-separated */
 };
 
 void cli_config_defaults(struct cli_config *c);

@@ -23,6 +23,16 @@ struct imp_report;
 int cli_import_file(struct store *s, const char *kind, const char *path,
                     struct imp_report *rep, struct yl_err *err);
 
+/* The shipped data file `name`: ./data/NAME when run from a checkout, else in the shared
+ * data folder (YILIAN_DATADIR). Written into out (n bytes), which is returned. */
+const char *cli_data_path(const char *name, char *out, size_t n);
+struct svc_protocol;
+/* The service protocol: the shipped measurements, protocols and rules files, then the
+ * region's own files of the protocol_files setting (c may be NULL: shipped files only).
+ * On failure err holds the loader's "FILE:LINE: column: message". */
+int cli_protocol_load(const struct cli_config *c, struct svc_protocol **out,
+                      struct yl_err *err);
+
 /* Read one line (a password) from stdin without its newline; 0 or -1 at end of input. */
 int cli_read_line(char *out, size_t n);
 

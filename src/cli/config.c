@@ -47,6 +47,9 @@ static const struct config_key keys[] = {
     K(log_requests, KEY_BOOL, 0, 1, "true", "one log line per request on stderr"),
     K(cache_mb, KEY_INT, 2, 65536, "64",
       "database page cache of each connection, in MiB (raise it for large imports)"),
+    K(protocol_files, KEY_STR, 0, 0, "",
+      "the region's own service protocol files (CSV), comma-separated, loaded after the "
+      "shipped ones"),
 };
 
 static const struct config_key *key_find(const char *name, size_t n)

@@ -1,8 +1,8 @@
 /*
- * import.c - yilian import KIND FILE.csv: one table maps each kind to the module that
- * imports it (docs/import-formats.md). Refusals go to stderr as "line N: column: message",
- * the summary to stdout; the exit status is 0 when nothing was refused, 1 otherwise, 2 for a
- * usage error.
+ * import.c - yilian import KIND FILE (CSV, or NDJSON by extension or first byte): one table
+ * maps each kind to the module that imports it (docs/import-formats.md). Refusals go to
+ * stderr as "line N: column: message", the summary to stdout; the exit status is 0 when
+ * nothing was refused, 1 otherwise, 2 for a usage error.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,11 +16,20 @@
 #include "pindex/pindex.h"
 #include "records/records.h"
 #include "registry/registry.h"
+#include "services/events.h"
 #include "store/store.h"
 
+/* What a run may need besides the file: the settings (NULL: the defaults) and the file's
+ * name ("-" for standard input), whose extension may name its format. */
+struct import_env {
+    const struct cli_config *config;
+    const char *path;
+};
+
 /* Runs one import of a kind; `arg` is the row's own argument (the module's kind number). */
-typedef int import_run_fn(struct store *s, int arg, FILE *in, const struct audit_actor *who,
-                          struct imp_report *rep, struct yl_err *err);
+typedef int import_run_fn(struct store *s, int arg, FILE *in, const struct import_env *env,
+                          const struct audit_actor *who, struct imp_report *rep,
+                          struct yl_err *err);
 
 struct import_kind {
     const char *name;
@@ -28,14 +37,16 @@ struct import_kind {
     int arg;
 };
 
-static int run_registry(struct store *s, int arg, FILE *in, const struct audit_actor *who,
+static int run_registry(struct store *s, int arg, FILE *in, const struct import_env *env,
+                        const struct audit_actor *who,
                         struct imp_report *rep, struct yl_err *err)
 {
     struct reg_ctx ctx = {s};
     return reg_import(&ctx, (enum reg_import_kind)arg, in, who, rep, err);
 }
 
-static int run_contracts(struct store *s, int arg, FILE *in, const struct audit_actor *who,
+static int run_contracts(struct store *s, int arg, FILE *in, const struct import_env *env,
+                         const struct audit_actor *who,
                          struct imp_report *rep, struct yl_err *err)
 {
     struct imp_spec spec = arg ? contract_import_spec() : contract_import_teams_spec();
@@ -55,7 +66,8 @@ static long estimated_rows(FILE *in)
     return (long)(st.st_size / 130);
 }
 
-static int run_residents(struct store *s, int arg, FILE *in, const struct audit_actor *who,
+static int run_residents(struct store *s, int arg, FILE *in, const struct import_env *env,
+                         const struct audit_actor *who,
                          struct imp_report *rep, struct yl_err *err)
 {
     struct rec_import *ctx = rec_import_new();
@@ -71,6 +83,23 @@ static int run_residents(struct store *s, int arg, FILE *in, const struct audit_
     return rc;
 }
 
+/* Service events need the protocol (the shipped files and the region's own). */
+static int run_services(struct store *s, int arg, FILE *in, const struct import_env *env,
+                        const struct audit_actor *who, struct imp_report *rep,
+                        struct yl_err *err)
+{
+    struct svc_protocol *p;
+    int rc = cli_protocol_load(env->config, &p, err);
+    if (rc != 0)
+        return rc;
+    struct svc_import *ctx = svc_import_new(p, NULL, s);
+    rc = imp_run_format(s, in, imp_format_of_path(env->path), svc_import_spec(), ctx, who, rep,
+                        err);
+    svc_import_free(ctx);
+    svc_protocol_free(p);
+    return rc;
+}
+
 /* In dependency order: a file may refer only to kinds above it. */
 static const struct import_kind kinds[] = {
     {"ous", run_registry, REG_IMPORT_OUS},
@@ -81,6 +110,7 @@ static const struct import_kind kinds[] = {
     {"residents", run_residents, 0},
     {"teams", run_contracts, 0},
     {"contracts", run_contracts, 1},
+    {"services", run_services, 0},
 };
 
 static const struct import_kind *kind_find(const char *name)
@@ -101,7 +131,8 @@ int cli_import_file(struct store *s, const char *kind_name, const char *path,
     FILE *in = fopen(path, "r");
     if (in == NULL)
         return yl_err_set(err, YL_EIO, "file", "cannot read \"%s\"", path);
-    int rc = kind->run(s, kind->arg, in, &who, rep, err);
+    struct import_env env = {NULL, path};
+    int rc = kind->run(s, kind->arg, in, &env, &who, rep, err);
     fclose(in);
     /* Tell a running server its index must be reloaded (whatever committed counts). */
     if (rep->applied > 0)
@@ -111,7 +142,8 @@ int cli_import_file(struct store *s, const char *kind_name, const char *path,
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: yilian import KIND FILE.csv (FILE \"-\" reads standard input)\n"
+    fprintf(stderr, "usage: yilian import KIND FILE.csv|FILE.ndjson (FILE \"-\" reads standard "
+                    "input)\n"
                     "kinds:");
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         fprintf(stderr, " %s", kinds[i].name);
@@ -143,7 +175,8 @@ int cli_import(struct cli_config *c, int argc, char **argv)
     }
     struct imp_report rep = {.errors = stderr};
     struct yl_err err = {0};
-    int rc = kind->run(s, kind->arg, in, &who, &rep, &err);
+    struct import_env env = {c, argv[1]};
+    int rc = kind->run(s, kind->arg, in, &env, &who, &rep, &err);
     if (!from_stdin)
         fclose(in);
     if (rep.applied > 0)

@@ -20,6 +20,7 @@
 #include "core/mem.h"
 #include "indicators/indicators.h"
 #include "pindex/pindex.h"
+#include "services/services.h"
 #include "store/store.h"
 
 /* Columns a UTF-8 string takes on a terminal: East Asian wide characters count two. */
@@ -245,11 +246,19 @@ int cli_index_verify(struct cli_config *c, int argc, char **argv)
         fprintf(stderr, "usage: yilian index verify\n");
         return 2;
     }
-    struct store *s = open_existing(c);
-    if (s == NULL)
-        return 1;
-    struct pidx *built = pidx_new(), *again = pidx_new();
+    /* With the protocol the service history is verified too. */
+    struct svc_protocol *protocol = NULL;
     struct yl_err err = {0};
+    if (cli_protocol_load(c, &protocol, &err) != 0)
+        return cli_fail(&err);
+    struct store *s = open_existing(c);
+    if (s == NULL) {
+        svc_protocol_free(protocol);
+        return 1;
+    }
+    struct pidx *built = pidx_new(), *again = pidx_new();
+    pidx_set_protocol(built, protocol);
+    pidx_set_protocol(again, protocol);
     struct timespec t0;
     long checked = 0, differences = 0;
     /* The bulk load and the one-by-one reads see the same snapshot: one read transaction,
@@ -280,6 +289,7 @@ int cli_index_verify(struct cli_config *c, int argc, char **argv)
     }
     pidx_free(built);
     pidx_free(again);
+    svc_protocol_free(protocol);
     store_close(s);
     if (rc != 0)
         return cli_fail(&err);

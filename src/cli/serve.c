@@ -16,6 +16,7 @@
 #include "cli/cli_int.h"
 #include "core/err.h"
 #include "pindex/pindex.h"
+#include "services/services.h"
 #include "store/store.h"
 
 static bool is_loopback(const char *addr)
@@ -116,6 +117,15 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         .lifetime_s = c->session_lifetime_s,
         .max_failures = c->login_max_failures,
     };
+    /* The protocol is read before anything serves: a bad local file stops the start with
+     * the loader's "FILE:LINE: column: message" rather than serving wrong care plans. */
+    struct svc_protocol *protocol = NULL;
+    struct yl_err perr = {0};
+    if (cli_protocol_load(c, &protocol, &perr) != 0) {
+        store_close(s);
+        close(lock);
+        return cli_fail(&perr);
+    }
     struct acct *a = acct_new(s, &aopt);
     int rc = ensure_admin(a, s);
     struct audit_log *log = audit_log_new(s, c->audit_flush_ms);
@@ -127,10 +137,12 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         .version = YILIAN_VERSION,
         .started = time(NULL),
         .schema_version = store_schema_version(s, &err),
+        .protocol = protocol,
     };
     /* The population index is built before the first request, so every indicator and
      * worklist answers from a complete index; writes keep it current from then on. */
     struct pidx *index = pidx_new();
+    pidx_set_protocol(index, protocol);
     if (rc == 0)
         rc = load_index(index, s);
     app.index = index;
@@ -169,6 +181,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     }
     http_server_stop(srv);
     pidx_free(index);
+    svc_protocol_free(protocol);
     audit_log_free(log);
     acct_free(a);
     store_close(s);

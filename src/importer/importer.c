@@ -2,7 +2,7 @@
  * importer.c - the import driver: records in savepoints, batches in transactions, one audit
  * record per batch, and a report of every refusal by line.
  */
-#include "importer/importer.h"
+#include "importer/importer_int.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -65,10 +65,30 @@ struct run {
     void *ctx;
     const struct audit_actor *who;
     struct imp_report *rep;
+    long line_shift;            /* 1 for NDJSON: its line N is line N + 1 of the CSV stream */
     struct buf kept;            /* the records of the open batch, for a replay */
     long in_batch, applied, unchanged, first_line, last_line;
     bool careful;               /* a savepoint around each record */
 };
+
+/* The line of the current record in the file as the user has it. */
+static long line_of(const struct run *u)
+{
+    return csv_line(u->r) - u->line_shift;
+}
+
+/* The row function, or the refusal an NDJSON line already carries. */
+static int call_row(struct run *u, struct yl_err *row_err)
+{
+    if (u->line_shift > 0) {
+        const char *why = csv_get(u->r, IMP_NDJSON_ERROR);
+        if (why[0] != '\0') {
+            const char *field = csv_get(u->r, IMP_NDJSON_FIELD);
+            return yl_err_set(row_err, YL_EINVAL, field[0] ? field : NULL, "%s", why);
+        }
+    }
+    return u->spec->row(u->ctx, u->c, u->r, row_err);
+}
 
 static bool store_failure(int code)
 {
@@ -112,20 +132,20 @@ static int run_record(struct run *u, struct yl_err *err)
         int rc = store_begin(u->c, STORE_WRITE, err);
         if (rc != 0)
             return rc;
-        u->first_line = csv_line(u->r);
+        u->first_line = line_of(u);
         u->applied = u->unchanged = 0;
     }
     if (csv_record_save(u->r, &u->kept) != 0)
         return yl_err_set(err, YL_ETOOBIG, NULL, "line %ld: a batch outgrew its memory",
-                          csv_line(u->r));
+                          line_of(u));
     u->in_batch++;
-    u->last_line = csv_line(u->r);
+    u->last_line = line_of(u);
     if (u->careful) {
         int rc = store_savepoint(u->c, err);
         if (rc != 0)
             return rc;
     }
-    int outcome = u->spec->row(u->ctx, u->c, u->r, &row_err);
+    int outcome = call_row(u, &row_err);
     if (outcome < 0 && row_err.code == 0)
         yl_err_set(&row_err, outcome, NULL, NULL);
     if (outcome < 0 && store_failure(outcome)) {
@@ -134,7 +154,7 @@ static int run_record(struct run *u, struct yl_err *err)
         if (u->spec->batch_done != NULL)
             u->spec->batch_done(u->ctx, 0);
         u->in_batch = 0;
-        return yl_err_set(err, outcome, NULL, "line %ld: %s", csv_line(u->r),
+        return yl_err_set(err, outcome, NULL, "line %ld: %s", line_of(u),
                           yl_err_message(&row_err));
     }
     if (outcome < 0 && !u->careful)
@@ -142,7 +162,7 @@ static int run_record(struct run *u, struct yl_err *err)
     if (u->careful) {
         if (outcome < 0) {
             store_savepoint_rollback(u->c);
-            report_refusal(u->rep, csv_line(u->r), &row_err);
+            report_refusal(u->rep, line_of(u), &row_err);
             return 0;
         }
         int rc = store_savepoint_release(u->c, err);
@@ -174,8 +194,57 @@ static int end_batch(struct run *u, struct yl_err *err)
     return rc;
 }
 
+enum imp_format imp_format_of_path(const char *path)
+{
+    static const char *const ext[] = {".ndjson", ".jsonl"};
+    size_t n = path != NULL ? strlen(path) : 0;
+    for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && strcmp(path + n - k, ext[i]) == 0)
+            return IMP_FORMAT_NDJSON;
+    }
+    return IMP_FORMAT_AUTO;
+}
+
+/* NDJSON starts with an object; a CSV header never starts with '{'. */
+static enum imp_format sniff(FILE *in)
+{
+    int ch = getc(in);
+    if (ch == EOF)
+        return IMP_FORMAT_CSV;
+    ungetc(ch, in);
+    return ch == '{' ? IMP_FORMAT_NDJSON : IMP_FORMAT_CSV;
+}
+
 int imp_run(struct store *s, FILE *in, const struct imp_spec *spec, void *ctx,
             const struct audit_actor *who, struct imp_report *rep, struct yl_err *err)
+{
+    return imp_run_format(s, in, IMP_FORMAT_AUTO, spec, ctx, who, rep, err);
+}
+
+static int run_csv(struct store *s, FILE *in, long line_shift, const struct imp_spec *spec,
+                   void *ctx, const struct audit_actor *who, struct imp_report *rep,
+                   struct yl_err *err);
+
+int imp_run_format(struct store *s, FILE *in, enum imp_format format, const struct imp_spec *spec,
+                   void *ctx, const struct audit_actor *who, struct imp_report *rep,
+                   struct yl_err *err)
+{
+    if (format == IMP_FORMAT_AUTO)
+        format = sniff(in);
+    if (format == IMP_FORMAT_CSV)
+        return run_csv(s, in, 0, spec, ctx, who, rep, err);
+    FILE *csv = imp_ndjson_open(in, spec);
+    if (csv == NULL)
+        return yl_err_set(err, YL_EIO, NULL, "cannot read the NDJSON input");
+    int rc = run_csv(s, csv, 1, spec, ctx, who, rep, err);
+    fclose(csv);
+    return rc;
+}
+
+static int run_csv(struct store *s, FILE *in, long line_shift, const struct imp_spec *spec,
+                   void *ctx, const struct audit_actor *who, struct imp_report *rep,
+                   struct yl_err *err)
 {
     struct csv_reader *r = csv_open(in, 1u << 20);
     int rc = csv_read_header(r, spec->required, err);
@@ -183,7 +252,8 @@ int imp_run(struct store *s, FILE *in, const struct imp_spec *spec, void *ctx,
         csv_close(r);
         return rc;
     }
-    struct run u = {.r = r, .spec = spec, .ctx = ctx, .who = who, .rep = rep};
+    struct run u = {.r = r, .spec = spec, .ctx = ctx, .who = who, .rep = rep,
+                    .line_shift = line_shift};
     buf_init(&u.kept, (size_t)1 << 31);
     int batch_rows = spec->batch_rows > 0 ? spec->batch_rows : 5000;
     u.c = store_acquire(s);
@@ -194,7 +264,7 @@ int imp_run(struct store *s, FILE *in, const struct imp_spec *spec, void *ctx,
             break;
         if (got < 0) {
             rep->records++;
-            report_refusal(rep, csv_line(r), &row_err);
+            report_refusal(rep, csv_line(r) - line_shift, &row_err);
             continue;
         }
         /* A blank line is not a record. */

@@ -1,7 +1,8 @@
 /*
- * importer.h - the one driver behind every CSV import (ous, facilities, staff, residents,
- * contracts …): stream the file, hand each record to the module's row function inside a
- * savepoint, commit in batches, report every refused record with its line number.
+ * importer.h - the one driver behind every import (ous, facilities, staff, residents,
+ * contracts, services …), CSV or NDJSON: stream the file, hand each record to the module's
+ * row function inside a savepoint, commit in batches, report every refused record with its
+ * line number.
  *
  * A refused record changes nothing (its savepoint is rolled back); every good record is
  * applied; a batch is durable when its commit returns, and carries one audit record naming
@@ -38,6 +39,9 @@ struct imp_spec {
     imp_row_fn *row;
     imp_batch_fn *batch_done;
     int batch_rows;                     /* rows per transaction; default 5000 */
+    const char *const *columns;         /* NULL-terminated optional columns (the fields an
+                                         * NDJSON line may carry besides the required ones);
+                                         * NULL: those of an NDJSON file's first record */
 };
 
 struct imp_report {
@@ -52,9 +56,20 @@ struct imp_report {
 
 /* Run an import from `in`. Returns 0 when the file was read to the end (even if records
  * were refused: see the report), or a negative code when the header is unusable or the
- * store failed (the batches committed before that stay). */
+ * store failed (the batches committed before that stay). The file is CSV with a header row,
+ * or NDJSON (one JSON object a line, fields named as the columns) when its first byte is
+ * '{'; refusals of NDJSON name its own line numbers. */
 int imp_run(struct store *s, FILE *in, const struct imp_spec *spec, void *ctx,
             const struct audit_actor *who, struct imp_report *rep, struct yl_err *err);
+
+/* The input formats; AUTO decides by the first byte as imp_run does. */
+enum imp_format { IMP_FORMAT_AUTO, IMP_FORMAT_CSV, IMP_FORMAT_NDJSON };
+/* The format a file name says: NDJSON for ".ndjson" and ".jsonl", else AUTO. */
+enum imp_format imp_format_of_path(const char *path);
+/* imp_run with the format given. */
+int imp_run_format(struct store *s, FILE *in, enum imp_format format, const struct imp_spec *spec,
+                   void *ctx, const struct audit_actor *who, struct imp_report *rep,
+                   struct yl_err *err);
 
 /* Helpers for row functions: a column as an optional/required value with the column named
  * in errors. Dates use date_parse; integers are decimal within [min, max]. */

@@ -162,7 +162,33 @@ static bool same_spans(struct pidx_span *p, size_t np, struct pidx_span *q, size
     pidx_spans_sort(q, nq);
     for (size_t i = 0; i < np; i++)
         if (p[i].kind != q[i].kind || p[i].from != q[i].from || p[i].to != q[i].to ||
-            p[i].value != q[i].value)
+            p[i].value != q[i].value || pidx_span_due(&p[i]) != pidx_span_due(&q[i]))
+            return false;
+    return true;
+}
+
+static int done_cmp(const void *pa, const void *pb)
+{
+    const struct svc_done *a = pa, *b = pb;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    if (a->item != b->item)
+        return a->item < b->item ? -1 : 1;
+    return (int)a->outcome - (int)b->outcome;
+}
+
+/* Two service histories as sets (events of one day may come in any order); both lists get
+ * sorted. */
+static bool same_history(struct svc_done *p, size_t np, struct svc_done *q, size_t nq)
+{
+    if (np != nq)
+        return false;
+    if (np > 1) {
+        qsort(p, np, sizeof(*p), done_cmp);
+        qsort(q, nq, sizeof(*q), done_cmp);
+    }
+    for (size_t i = 0; i < np; i++)
+        if (done_cmp(&p[i], &q[i]) != 0)
             return false;
     return true;
 }
@@ -194,7 +220,32 @@ static const char *resident_diff(const struct pidx_resident *p, struct pidx_span
 struct scratch {
     struct pidx_span *a, *b;
     size_t cap_a, cap_b;
+    struct svc_done *da, *db;
+    size_t cap_da, cap_db;
 };
+
+/* A resident's history run in an index (none past the runs array). */
+static struct pidx_done_run run_of(const struct pidx *x, size_t id)
+{
+    struct pidx_done_run none = {0, 0};
+    return id < x->n_done_runs ? x->done_runs[id] : none;
+}
+
+/* The service histories of resident i in two indexes, compared as sets. */
+static bool same_history_at(const struct pidx *a, const struct pidx *b, size_t i,
+                            struct scratch *s)
+{
+    struct pidx_done_run p = run_of(a, i), q = run_of(b, i);
+    if (p.count != q.count)
+        return false;
+    pidx_grow((void **)&s->da, &s->cap_da, p.count + 1, sizeof(*s->da));
+    pidx_grow((void **)&s->db, &s->cap_db, q.count + 1, sizeof(*s->db));
+    if (p.count > 0) {
+        memcpy(s->da, &a->done[p.first], p.count * sizeof(*s->da));
+        memcpy(s->db, &b->done[q.first], q.count * sizeof(*s->db));
+    }
+    return same_history(s->da, p.count, s->db, q.count);
+}
 
 static void compare_residents(const struct pidx *a, const struct pidx *b, struct diffs *d)
 {
@@ -211,11 +262,15 @@ static void compare_residents(const struct pidx *a, const struct pidx *b, struct
         if (q->span_count > 0)
             memcpy(s.b, &b->spans[q->span_first], q->span_count * sizeof(*s.b));
         const char *what = resident_diff(p, s.a, p->span_count, q, s.b, q->span_count);
+        if (what == NULL && !same_history_at(a, b, i, &s))
+            what = "service history";
         if (what != NULL)
             note(d, "resident", i, what);
     }
     free(s.a);
     free(s.b);
+    free(s.da);
+    free(s.db);
 }
 
 int pidx_compare(struct pidx *a, struct pidx *b, long *differences, struct yl_err *err)
@@ -242,6 +297,27 @@ int pidx_compare(struct pidx *a, struct pidx *b, long *differences, struct yl_er
         return 0;
     return yl_err_set(err, YL_ESTORE, NULL, "population index differs from the store: %s%s",
                       d.first, d.count > 1 ? " (and more)" : "");
+}
+
+/* Resident id's history in the index against a one-resident read of the store: *what
+ * names the difference, if any. */
+static int check_history(struct pidx *x, struct store_conn *c, uint32_t id, struct scratch *s,
+                         const char **what, struct yl_err *err)
+{
+    struct svc_done *stored;
+    size_t n_stored;
+    int rc = pidx_services_read(x, c, id, &stored, &n_stored, err);
+    if (rc != 0)
+        return rc;
+    size_t n = pidx_resident_services(x, id, s->da, s->cap_da);
+    if (n > s->cap_da) {
+        pidx_grow((void **)&s->da, &s->cap_da, n, sizeof(*s->da));
+        n = pidx_resident_services(x, id, s->da, s->cap_da);
+    }
+    if (!same_history(s->da, n, stored, n_stored))
+        *what = "service history";
+    free(stored);
+    return 0;
 }
 
 int pidx_check_residents(struct pidx *x, struct store_conn *c, long *checked,
@@ -282,11 +358,18 @@ int pidx_check_residents(struct pidx *x, struct store_conn *c, long *checked,
         }
         (*checked)++;
         const char *what = resident_diff(&p, s.a, np, &q, s.b, nq);
+        if (what == NULL && p.ou != PIDX_NONE) {
+            rc = check_history(x, c, (uint32_t)id, &s, &what, err);
+            if (rc != 0)
+                break;
+        }
         if (what != NULL)
             note(&d, "resident", id, what);
     }
     free(s.a);
     free(s.b);
+    free(s.da);
+    free(s.db);
     *differences = d.count;
     if (rc != 0)
         return rc;

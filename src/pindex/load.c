@@ -117,11 +117,14 @@ static int resident_row(struct store_stmt *st, uint32_t *id, struct pidx_residen
     return rc;
 }
 
-/* PIDX_TAG_*: resident_id, tag, from_date, to_date. */
+/* PIDX_TAG_*: resident_id, tag, from_date, to_date, expected_delivery. A pregnancy keeps
+ * its expected delivery (the care plan's prenatal windows hang on it) in the span's spare
+ * bytes (pidx_span_set_due). */
 static int tag_span(struct store_stmt *st, struct pidx_span *s, struct yl_err *err)
 {
     uint32_t rid = (uint32_t)store_col_int(st, 0);
     uint8_t tag;
+    int32_t due = DATE_INVALID;
     memset(s, 0, sizeof(*s));
     s->kind = PIDX_SPAN_TAG;
     int rc = col_code(st, 1, VOCAB_TAG, "tag of resident", rid, &tag, err);
@@ -129,6 +132,11 @@ static int tag_span(struct store_stmt *st, struct pidx_span *s, struct yl_err *e
         rc = col_day(st, 2, DATE_INVALID, "tag of resident", rid, "from_date", &s->from, err);
     if (rc == 0)
         rc = col_day(st, 3, PIDX_OPEN, "tag of resident", rid, "to_date", &s->to, err);
+    if (rc == 0 && tag == TAG_PREGNANT)
+        rc = col_day(st, 4, DATE_INVALID, "tag of resident", rid, "expected_delivery", &due,
+                     err);
+    if (rc == 0 && due != DATE_INVALID)
+        pidx_span_set_due(s, due);
     s->value = tag;
     return rc;
 }
@@ -221,6 +229,90 @@ static int take_row(enum span_table which, struct store_stmt *st, struct span_li
     if (rc == 0 && keep)
         span_push(out, &s);
     return rc;
+}
+
+/* --- service history -------------------------------------------------------------------- */
+
+/* One resident's events as read, before the keep rule thins out the old ones. */
+struct done_list {
+    struct svc_done *v;
+    size_t n, cap;
+};
+
+/* PIDX_SERVICE_*: resident_id, item, service_date, outcome. Events of items the protocol
+ * does not know are passed over (pidx_set_protocol says why). */
+static int take_service(const struct pidx *map, struct store_stmt *st, struct done_list *l,
+                        struct yl_err *err)
+{
+    uint32_t rid = (uint32_t)store_col_int(st, 0);
+    int item = pidx_item_index(map, store_col_text(st, 1));
+    struct svc_done d = {0};
+    int rc = col_day(st, 2, DATE_INVALID, "service of resident", rid, "service_date", &d.day,
+                     err);
+    if (rc != 0 || item < 0)
+        return rc;
+    d.item = (uint16_t)item;
+    d.outcome = (uint8_t)store_col_int(st, 3);
+    pidx_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+    l->v[l->n++] = d;
+    return 0;
+}
+
+/*
+ * The keep rule over one resident's events sorted by day: every event from `cutoff` on, and
+ * before it the latest SVC_HISTORY_KEEP of each item. `seen` is a zeroed counter per item
+ * (SVC_ITEMS_MAX entries), left zeroed again. Thins v in place and returns the count kept.
+ * O(n).
+ */
+static size_t keep_recent(struct svc_done *v, size_t n, int32_t cutoff, uint8_t *seen)
+{
+    /* Latest first, marking what stays in the spare byte. */
+    for (size_t i = n; i-- > 0;) {
+        v[i].reserved = 1;
+        if (v[i].day >= cutoff)
+            continue;
+        if (seen[v[i].item] < SVC_HISTORY_KEEP)
+            seen[v[i].item]++;
+        else
+            v[i].reserved = 0;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        seen[v[i].item] = 0;
+        if (v[i].reserved) {
+            v[i].reserved = 0;
+            v[kept++] = v[i];
+        }
+    }
+    return kept;
+}
+
+int pidx_services_read(const struct pidx *x, struct store_conn *c, uint32_t id,
+                       struct svc_done **out, size_t *n, struct yl_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (x->protocol == NULL)
+        return 0;
+    struct done_list l = {0};
+    struct store_stmt *st = store_stmt(c, STORE_SQL_PIDX_SERVICE_ONE);
+    store_bind_int(st, 1, id);
+    int rc;
+    for (rc = store_step(st, err); rc == STORE_ROW; rc = store_step(st, err)) {
+        rc = take_service(x, st, &l, err);
+        if (rc != 0)
+            break;
+    }
+    store_stmt(c, STORE_SQL_PIDX_SERVICE_ONE);
+    if (rc < 0) {
+        free(l.v);
+        return rc;
+    }
+    uint8_t *seen = xcalloc(SVC_ITEMS_MAX, 1);
+    *n = keep_recent(l.v, l.n, pidx_history_cutoff(date_today()), seen);
+    free(seen);
+    *out = l.v;
+    return 0;
 }
 
 /* --- the bulk load ---------------------------------------------------------------------- */
@@ -344,16 +436,46 @@ static int load_teams(struct pidx *x, struct store_conn *c, struct yl_err *err)
     return rc;
 }
 
-static int load_residents(struct pidx *x, struct store_conn *c, struct yl_err *err)
+/* The service events of resident `id` from the events cursor, thinned by the keep rule,
+ * into x. */
+static int load_services(struct pidx *x, const struct pidx *map, struct cursor *cur, uint32_t id,
+                         struct done_list *l, uint8_t *seen, int32_t cutoff, struct yl_err *err)
+{
+    int rc = 0;
+    l->n = 0;
+    while (rc == 0 && cur->rc == STORE_ROW && cur->rid < id)
+        rc = cursor_next(cur, err);
+    while (rc == 0 && cur->rc == STORE_ROW && cur->rid == id) {
+        rc = take_service(map, cur->st, l, err);
+        if (rc == 0)
+            rc = cursor_next(cur, err);
+    }
+    if (rc == 0 && l->n > 0)
+        pidx_done_set(x, id, l->v, keep_recent(l->v, l->n, cutoff, seen));
+    return rc;
+}
+
+/* Residents with their spans, and their service history when `map` has a protocol (the
+ * events are a fourth table merged like the others). */
+static int load_residents(struct pidx *x, const struct pidx *map, struct store_conn *c,
+                          struct yl_err *err)
 {
     static const enum store_sql scans[3] = {STORE_SQL_PIDX_TAG_ALL, STORE_SQL_PIDX_RESIDENCE_ALL,
                                             STORE_SQL_PIDX_CONTRACT_ALL};
-    struct cursor cur[3];
+    struct cursor cur[3], events = {0};
     struct span_list spans = {0};
+    struct done_list done = {0};
+    bool history = map->protocol != NULL;
+    uint8_t *seen = history ? xcalloc(SVC_ITEMS_MAX, 1) : NULL;
+    int32_t cutoff = pidx_history_cutoff(date_today());
     int rc = 0;
     for (int k = 0; k < 3 && rc == 0; k++) {
         cur[k].st = store_stmt(c, scans[k]);
         rc = cursor_next(&cur[k], err);
+    }
+    if (rc == 0 && history) {
+        events.st = store_stmt(c, STORE_SQL_PIDX_SERVICE_ALL);
+        rc = cursor_next(&events, err);
     }
     struct store_stmt *st = store_stmt(c, STORE_SQL_PIDX_RESIDENT_ALL);
     if (rc == 0)
@@ -374,12 +496,16 @@ static int load_residents(struct pidx *x, struct store_conn *c, struct yl_err *e
                     rc = cursor_next(&cur[k], err);
             }
         }
-        if (rc == 0) {
+        if (rc == 0)
             pidx_resident_set(x, id, &r, spans.v, spans.n);
+        if (rc == 0 && history && r.ou != PIDX_NONE)
+            rc = load_services(x, map, &events, id, &done, seen, cutoff, err);
+        if (rc == 0)
             rc = store_step(st, err);
-        }
     }
     free(spans.v);
+    free(done.v);
+    free(seen);
     return rc < 0 ? rc : 0;
 }
 
@@ -404,12 +530,13 @@ int pidx_load_conn(struct pidx *x, struct store_conn *c, struct yl_err *err)
         STORE_SQL_PIDX_OU_ALL,       STORE_SQL_PIDX_POPULATION_ALL, STORE_SQL_PIDX_FACILITY_ALL,
         STORE_SQL_PIDX_STAFF_ALL,    STORE_SQL_PIDX_TEAM_ALL,       STORE_SQL_PIDX_RESIDENT_ALL,
         STORE_SQL_PIDX_TAG_ALL,      STORE_SQL_PIDX_RESIDENCE_ALL,  STORE_SQL_PIDX_CONTRACT_ALL,
+        STORE_SQL_PIDX_SERVICE_ALL,
     };
     struct pidx fresh;
     memset(&fresh, 0, sizeof(fresh));
     int rc = load_registry_tables(&fresh, c, err);
     if (rc == 0)
-        rc = load_residents(&fresh, c, err);
+        rc = load_residents(&fresh, x, c, err);
     /* Reset every scan, finished or not, so none keeps a read snapshot open. */
     for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
         store_stmt(c, used[i]);
@@ -558,17 +685,26 @@ int pidx_resident_refresh(struct pidx *x, struct store_conn *c, uint32_t id,
         spans = xmalloc(n * sizeof(*spans));
         rc = pidx_resident_read(c, id, &r, spans, n, &n, &inner);
     }
+    struct svc_done *done = NULL;
+    size_t n_done = 0;
+    if (rc == 0)
+        rc = pidx_services_read(x, c, id, &done, &n_done, &inner);
     if (rc == YL_ENOTFOUND) {
         struct pidx_resident gone = {.ou = PIDX_NONE};
         pidx_resident_put(x, id, &gone, NULL, 0);
         rc = 0;
     } else if (rc == 0) {
-        pidx_resident_put(x, id, &r, spans, n);
+        /* Row, spans and history change together: no reader sees one without the other. */
+        pthread_rwlock_wrlock(&x->lock);
+        pidx_resident_set(x, id, &r, spans, n);
+        pidx_done_set(x, id, done, n_done);
+        pthread_rwlock_unlock(&x->lock);
     } else {
         yl_err_set(err, inner.code, inner.field[0] ? inner.field : NULL, "%s",
                    yl_err_message(&inner));
     }
     if (spans != local)
         free(spans);
+    free(done);
     return rc;
 }

@@ -59,6 +59,8 @@ void pidx_clear(struct pidx *x)
     free(x->population);
     free(x->residents);
     free(x->spans);
+    free(x->done);
+    free(x->done_runs);
     memset(x, 0, PIDX_CONTENTS);
 }
 
@@ -67,6 +69,7 @@ void pidx_free(struct pidx *x)
     if (x == NULL)
         return;
     pidx_clear(x);
+    free(x->item_slots);
     pthread_rwlock_destroy(&x->lock);
     free(x);
 }
@@ -91,6 +94,9 @@ void pidx_shrink(struct pidx *x)
     shrink_one((void **)&x->residents, &x->cap_residents, x->n_residents,
                sizeof(*x->residents));
     shrink_one((void **)&x->spans, &x->cap_spans, x->n_spans, sizeof(*x->spans));
+    shrink_one((void **)&x->done, &x->cap_done, x->n_done, sizeof(*x->done));
+    shrink_one((void **)&x->done_runs, &x->cap_done_runs, x->n_done_runs,
+               sizeof(*x->done_runs));
 }
 
 void pidx_read_lock(struct pidx *x)
@@ -118,6 +124,9 @@ void pidx_view(struct pidx *x, struct pidx_view *v)
     v->spans = x->spans;
     v->population = x->population;
     v->n_population = x->n_population;
+    v->done = x->done;
+    v->done_runs = x->done_runs;
+    v->n_done_runs = x->n_done_runs;
 }
 
 /* --- registry arrays -------------------------------------------------------------------- */
@@ -301,6 +310,9 @@ void pidx_resident_set(struct pidx *x, uint32_t id, const struct pidx_resident *
     row->span_first = keep > 0 ? first : 0;
     row->span_count = (uint32_t)keep;
     x->n_present += (size_t)present - (size_t)was;
+    /* A resident taken out takes their service history along. */
+    if (!present)
+        pidx_done_set(x, id, NULL, 0);
     if (x->dead_spans >= PIDX_COMPACT_MIN && x->dead_spans * 2 > x->n_spans)
         compact(x);
 }
@@ -422,11 +434,28 @@ size_t pidx_memory(struct pidx *x, size_t *rows_bytes, size_t *spans_bytes)
                    x->cap_staff * sizeof(*x->staff) + x->cap_teams * sizeof(*x->teams) +
                    x->cap_population * sizeof(*x->population);
     pthread_rwlock_unlock(&x->lock);
+    total += pidx_services_memory(x, NULL);
     if (rows_bytes != NULL)
         *rows_bytes = rows;
     if (spans_bytes != NULL)
         *spans_bytes = spans;
     return total;
+}
+
+int32_t pidx_span_due(const struct pidx_span *s)
+{
+    int32_t days = s->aux[0] | s->aux[1] << 8 | s->aux[2] << 16;
+    return days > 0 ? s->from + days : INT32_MIN;
+}
+
+void pidx_span_set_due(struct pidx_span *s, int32_t due)
+{
+    int64_t days = (int64_t)due - s->from;
+    if (days <= 0 || days >= (1 << 24))
+        days = 0;
+    s->aux[0] = (uint8_t)days;
+    s->aux[1] = (uint8_t)(days >> 8);
+    s->aux[2] = (uint8_t)(days >> 16);
 }
 
 static int span_cmp(const void *pa, const void *pb)

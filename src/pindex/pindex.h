@@ -15,6 +15,16 @@
  * slots are reclaimed when the pool is compacted (half of it dead). About 32 + 16 × spans
  * bytes a resident.
  *
+ * Service history (issue 4): each resident's recent services as 8-byte struct svc_done
+ * (day, item index, outcome) in a second pool, referenced by a per-resident run (first,
+ * count) kept in its own array so the 32-byte row stays as it is: 8 bytes a resident plus
+ * 8 bytes an event kept. Kept are all events of the current and the previous calendar year
+ * and, before that, the latest SVC_HISTORY_KEEP of each item (a dose given years ago, the
+ * last follow-ups a rule looks back at). Item codes are mapped to protocol indexes through
+ * the protocol given with pidx_set_protocol; without one the index keeps no history.
+ * (pindex includes services/services.h for these types and lookups: the pure protocol
+ * engine, which depends on core and vocab only, so the code has no circle.)
+ *
  * Concurrency: a readers-writer lock that prefers writers. Readers (an indicator pass) hold
  * it for their whole pass; put functions take it for one update. Because a waiting writer
  * goes first, a thread must never take the read lock twice: do not call the functions that
@@ -27,6 +37,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "services/services.h"
 
 struct yl_err;
 struct store;
@@ -82,8 +94,14 @@ struct pidx_span {
     int32_t from, to;           /* inclusive day numbers; to = PIDX_OPEN when open */
     uint32_t value;
     uint8_t kind;
-    uint8_t reserved[3];
+    uint8_t aux[3];             /* a pregnant tag: days from `from` to its expected delivery,
+                                 * 24 bits little-endian (pidx_span_due); zero otherwise */
 };
+
+/* The expected delivery of a pregnant tag span, or INT32_MIN when not recorded. */
+int32_t pidx_span_due(const struct pidx_span *s);
+/* Record it (`due` after s->from and less than 2^24 days later; otherwise not recorded). */
+void pidx_span_set_due(struct pidx_span *s, int32_t due);
 
 #define PIDX_F_MATERNAL_DEATH 0x01
 
@@ -160,6 +178,17 @@ struct pidx_view {
      * org unit and year (own figures only; roll-up is the reader's business). */
     const struct pidx_population *population;
     size_t n_population;
+    /* Service history: resident id i's events are done[runs[i].first ..][.count] when
+     * i < n_done_runs (else none), sorted by day; use pidx_view_services. */
+    const struct svc_done *done;
+    const struct pidx_done_run *done_runs;
+    size_t n_done_runs;
+};
+
+/* Where a resident's service history lies in the pool. */
+struct pidx_done_run {
+    uint32_t first;
+    uint32_t count;
 };
 
 struct pidx_population {
@@ -231,7 +260,38 @@ int pidx_compare(struct pidx *a, struct pidx *b, long *differences, struct yl_er
 int pidx_check_residents(struct pidx *x, struct store_conn *c, long *checked,
                          long *differences, struct yl_err *err);
 
-/* Memory held, in bytes, and how it splits (for the benchmark's bytes-per-resident). */
+/* Memory held, in bytes, and how it splits (for the benchmark's bytes-per-resident). The
+ * total includes the service history (pidx_services_memory). */
 size_t pidx_memory(struct pidx *x, size_t *rows_bytes, size_t *spans_bytes);
+
+/* --- service history ---------------------------------------------------------------------
+ * Written by pidx_load / pidx_load_conn and pidx_resident_refresh (which re-reads the
+ * resident's events with the rest of the resident), compared by pidx_compare and
+ * pidx_check_residents. */
+
+/*
+ * Give the index the protocol that maps stored item codes to item indexes. Call once, before
+ * the first load and before other threads use the index; the protocol is borrowed and must
+ * outlive the index (the server's protocol lives from start to shutdown). Events whose item
+ * the protocol does not know (a local item since removed) are left out of the index. NULL
+ * (the default) keeps no history at all: tools that need none skip reading the events.
+ */
+void pidx_set_protocol(struct pidx *x, const struct svc_protocol *p);
+const struct svc_protocol *pidx_protocol(const struct pidx *x);
+
+/* The first day whose events are all kept: 1 January of the year before today's. Earlier
+ * events are kept only as the latest SVC_HISTORY_KEEP of their item. */
+int32_t pidx_history_cutoff(int32_t today);
+
+/* Resident `id`'s history in a view (under the read lock): a pointer into the pool and its
+ * length, sorted by day (ties in recording order); NULL with *n = 0 when none. */
+const struct svc_done *pidx_view_services(const struct pidx_view *v, uint32_t id, size_t *n);
+
+/* Copy resident `id`'s history out (cap entries); returns the full count. Takes the read
+ * lock itself. */
+size_t pidx_resident_services(struct pidx *x, uint32_t id, struct svc_done *out, size_t cap);
+
+/* Bytes the history holds (pool and runs, by capacity); *events the events kept. */
+size_t pidx_services_memory(struct pidx *x, size_t *events);
 
 #endif

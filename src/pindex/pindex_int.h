@@ -29,7 +29,15 @@ struct pidx {
     struct pidx_span *spans;
     size_t n_spans, cap_spans;
     size_t dead_spans;          /* slots no row refers to, reclaimed by compaction */
+    struct svc_done *done;      /* service history pool */
+    size_t n_done, cap_done, dead_done;
+    struct pidx_done_run *done_runs;    /* by resident id */
+    size_t n_done_runs, cap_done_runs;
     pthread_rwlock_t lock;
+    /* Configuration, kept across loads (after the lock, so a load never swaps it). */
+    const struct svc_protocol *protocol;
+    uint16_t *item_slots;       /* open addressing: item index + 1 by hash of its code */
+    size_t item_mask;
 };
 
 /* Bytes of struct pidx that hold the contents (everything but the lock). */
@@ -47,6 +55,15 @@ void pidx_ou_set(struct pidx *x, uint32_t id, const struct pidx_ou *ou);
 void pidx_facility_set(struct pidx *x, uint32_t id, const struct pidx_facility *f);
 void pidx_staff_set(struct pidx *x, uint32_t id, const struct pidx_staff *st);
 void pidx_team_set(struct pidx *x, uint32_t id, const struct pidx_team *t);
+
+/* Replace resident `id`'s service history (unlocked, as pidx_resident_set). */
+void pidx_done_set(struct pidx *x, uint32_t id, const struct svc_done *done, size_t n);
+/* The protocol index of a stored item code, or -1 (no protocol, or an unknown code). */
+int pidx_item_index(const struct pidx *x, const char *code);
+/* Read resident `id`'s kept history from the store on c into *out (malloc'd, *n entries;
+ * NULL and 0 when there is none or no protocol). */
+int pidx_services_read(const struct pidx *x, struct store_conn *c, uint32_t id,
+                       struct svc_done **out, size_t *n, struct yl_err *err);
 
 /* Release every array of x (not the lock) and leave it empty. */
 void pidx_clear(struct pidx *x);

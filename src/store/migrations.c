@@ -62,6 +62,7 @@ static const struct store_migration migrations[] = {
     {4, "family-doctor contracts", STORE_SCHEMA_CONTRACTS},
     {5, "change epoch", STORE_SCHEMA_PINDEX},
     {6, "current residence in the resident row", STORE_SCHEMA_RECORDS_RESIDENCE},
+    {7, "service records", STORE_SCHEMA_SERVICES},
 };
 
 const struct store_migration *store_migrations(size_t *n)

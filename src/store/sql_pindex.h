@@ -40,8 +40,8 @@
       "SELECT id, ou_id, sex, birth_date, record_date, status, status_date, maternal_death," \
       " COALESCE(residence_from, record_date) FROM resident ORDER BY id") \
     X(PIDX_TAG_ALL, \
-      "SELECT resident_id, tag, from_date, to_date FROM resident_tag" \
-      " ORDER BY resident_id, tag, from_date") \
+      "SELECT resident_id, tag, from_date, to_date, expected_delivery" \
+      " FROM resident_tag ORDER BY resident_id, tag, from_date") \
     X(PIDX_RESIDENCE_ALL, \
       "SELECT resident_id, ou_id, from_date, to_date FROM residence" \
       " ORDER BY resident_id, id") \
@@ -52,8 +52,8 @@
       "SELECT id, ou_id, sex, birth_date, record_date, status, status_date, maternal_death," \
       " COALESCE(residence_from, record_date) FROM resident WHERE id = ?") \
     X(PIDX_TAG_ONE, \
-      "SELECT resident_id, tag, from_date, to_date FROM resident_tag" \
-      " WHERE resident_id = ? ORDER BY tag, from_date") \
+      "SELECT resident_id, tag, from_date, to_date, expected_delivery" \
+      " FROM resident_tag WHERE resident_id = ? ORDER BY tag, from_date") \
     X(PIDX_RESIDENCE_ONE, \
       "SELECT resident_id, ou_id, from_date, to_date FROM residence" \
       " WHERE resident_id = ? ORDER BY id") \

@@ -15,6 +15,7 @@
 #include "store/sql_records.h"
 #include "store/sql_contracts.h"
 #include "store/sql_pindex.h"
+#include "store/sql_services.h"
 
 /* Scripts store_migrate runs after the migrations on every open: each builds what a bulk
  * operation may have left unbuilt (idempotent, cheap when nothing is missing). */
@@ -25,7 +26,8 @@
     STORE_SQL_REGISTRY(X)     \
     STORE_SQL_RECORDS(X)      \
     STORE_SQL_CONTRACTS(X)    \
-    STORE_SQL_PINDEX(X)
+    STORE_SQL_PINDEX(X)       \
+    STORE_SQL_SERVICES(X)
 
 enum store_sql {
 #define STORE_SQL_ENUM(name, text) STORE_SQL_##name,
