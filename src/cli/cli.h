@@ -28,6 +28,7 @@ struct cli_config {
     int audit_flush_ms;
     int log_requests;
     int cache_mb;
+    int import_cache_mb;
 };
 
 void cli_config_defaults(struct cli_config *c);

@@ -47,6 +47,9 @@ static const struct config_key keys[] = {
     K(log_requests, KEY_BOOL, 0, 1, "true", "one log line per request on stderr"),
     K(cache_mb, KEY_INT, 2, 65536, "64",
       "database page cache of each connection, in MiB (raise it for large imports)"),
+    K(import_cache_mb, KEY_INT, 2, 65536, "1024",
+      "page cache of `yilian import` and `yilian demo`, in MiB (a bulk load keeps the "
+      "ID-number index in it)"),
 };
 
 static const struct config_key *key_find(const char *name, size_t n)

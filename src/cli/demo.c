@@ -144,7 +144,7 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
            st.residents, st.elapsed_s, st.residents_per_s, st.facilities, st.staff, st.teams,
            st.contracts);
 
-    struct store *s = cli_open_store(c);
+    struct store *s = cli_open_store_for_import(c);
     if (s == NULL)
         return 1;
     int rc = 0;
