@@ -141,7 +141,7 @@ static int import_file(struct store *s, const char *csv, long expected, struct i
     int rc = rec_import_begin(ri, s, expected, &err);
     double t0 = now_s();
     if (rc == 0)
-        rc = imp_run(s, in, rec_import_spec(), ri, &who, rep, &err);
+        rc = imp_run(s, in, rec_import_spec(ri), ri, &who, rep, &err);
     double t1 = now_s();
     if (rc == 0)
         rc = rec_import_end(ri, s, &err);

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/idno.h"
 #include "demo/demo.h"
+#include "services/services.h"
 #include "support.h"
 #include "test.h"
 
@@ -22,6 +23,18 @@
 
 static struct demo_stats default_stats;
 static int default_rc = 1;
+static struct svc_protocol *protocol;
+
+/* The shipped protocol, loaded once from the source tree (tests run from the root). */
+static const struct svc_protocol *shipped_protocol(void)
+{
+    static const char *const paths[] = {"data/measurements.csv", "data/protocols.csv",
+                                        "data/protocol-rules.csv"};
+    struct yl_err err = {0};
+    if (protocol == NULL && svc_protocol_load(paths, 3, &protocol, &err) != 0)
+        fprintf(stderr, "    protocol: %s\n", yl_err_message(&err));
+    return protocol;
+}
 
 /* The default region, generated once for the tests that read it. */
 static const char *default_dir(void)
@@ -32,6 +45,7 @@ static const char *default_dir(void)
         struct demo_options opt;
         struct yl_err err = {0};
         demo_options_init(&opt);
+        opt.protocol = shipped_protocol();
         done = 1;
         default_rc = demo_generate(&opt, dir, &default_stats, &err);
         if (default_rc != 0)
@@ -629,6 +643,7 @@ TEST(files_reference_each_other)
 static const char *const files[] = {
     "ous.csv",   "population.csv", "facilities.csv", "groups.csv",
     "staff.csv", "teams.csv",      "residents.csv",  "contracts.csv",
+    "services.csv",
 };
 
 /* 1 when the two files hold the same bytes. */
@@ -658,7 +673,135 @@ static int generate(const char *dir, long residents, uint64_t seed, struct demo_
     demo_options_init(&opt);
     opt.residents = residents;
     opt.seed = seed;
+    opt.protocol = shipped_protocol();
     return demo_generate(&opt, dir, st, &err);
+}
+
+/* --- service events ----------------------------------------------------------------------- */
+
+/* What the services test needs of a resident, found by ID number. */
+struct svc_person {
+    char id[19];
+    int32_t birth;
+    int32_t htn_from;           /* DATE_INVALID: no hypertension */
+    int active;
+};
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int person_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct svc_person *)a)->id, ((const struct svc_person *)b)->id);
+}
+
+static int32_t day_of(const char *s)
+{
+    int32_t d = DATE_INVALID;
+    date_parse(s, strlen(s), &d, NULL, NULL);
+    return d;
+}
+
+/* The demo's service events: every row names a protocol item and a known resident, the
+ * external ids are unique, and the rates come out where the demo aims them (elderly
+ * checkups about 70 %, hypertension standardised management about 75 %, about two thirds
+ * of follow-ups controlled) for the reference year 2024. */
+TEST(services_follow_the_protocol_at_published_rates)
+{
+    const struct svc_protocol *p = shipped_protocol();
+    CHECK(p != NULL);
+    CHECK_INT(default_rc, 0);
+    struct table t;
+    size_t n = 0, cap = 1024;
+    struct svc_person *people = malloc(cap * sizeof(*people));
+    int32_t ref = date_from_ymd(2024, 12, 31), y0 = date_from_ymd(2024, 1, 1);
+    CHECK_INT(table_open(&t, default_dir(), "residents.csv"), 0);
+    while (table_next(&t) == 1) {
+        if (n == cap)
+            people = realloc(people, (cap *= 2) * sizeof(*people));
+        struct svc_person *k = &people[n++];
+        snprintf(k->id, sizeof(k->id), "%s", col(&t, "id_number"));
+        k->birth = day_of(col(&t, "birth_date"));
+        k->active = strcmp(col(&t, "status"), "active") == 0;
+        const char *h = strstr(col(&t, "tags"), "hypertension:");
+        char from[11];
+        snprintf(from, sizeof(from), "%.10s", h != NULL ? h + 13 : "");
+        k->htn_from = h != NULL ? day_of(from) : DATE_INVALID;
+    }
+    table_close(&t);
+    qsort(people, n, sizeof(*people), person_cmp);
+
+    long elderly = 0, checked = 0, htn = 0, htn_managed = 0, followups = 0, controlled = 0;
+    long rows = 0, unknown = 0, early_dose = 0;
+    int *elder_seen = calloc(n, sizeof(int)), *htn_count = calloc(n, sizeof(int));
+    char **ids = malloc(4000000 * sizeof(char *));
+    CHECK_INT(table_open(&t, default_dir(), "services.csv"), 0);
+    while (table_next(&t) == 1 && rows < 4000000) {
+        ids[rows++] = strdup(col(&t, "external_id"));
+        struct svc_person key;
+        snprintf(key.id, sizeof(key.id), "%s", col(&t, "id_number"));
+        struct svc_person *k = bsearch(&key, people, n, sizeof(*people), person_cmp);
+        const char *item = col(&t, "item");
+        int32_t day = day_of(col(&t, "date"));
+        if (k == NULL || svc_item_find(p, item) < 0 || day > ref) {
+            unknown++;
+            continue;
+        }
+        size_t i = (size_t)(k - people);
+        if (strcmp(item, "elderly_checkup") == 0 && day >= y0)
+            elder_seen[i] = 1;
+        if (strcmp(item, "hepb_1") == 0 && day - k->birth > 1)
+            early_dose++;    /* a birth dose given later than its window */
+        if (strcmp(item, "htn_followup") == 0 && day >= y0) {
+            htn_count[i]++;
+            followups++;
+            int sbp = 0, dbp = 0;
+            const char *m = col(&t, "measurements"), *a = strstr(m, "sbp="), *b = strstr(m, "dbp=");
+            if (a != NULL && b != NULL) {
+                sbp = atoi(a + 4);
+                dbp = atoi(b + 4);
+            }
+            controlled += sbp > 0 && sbp < 140 && dbp < 90;
+        }
+    }
+    table_close(&t);
+    for (size_t i = 0; i < n; i++) {
+        const struct svc_person *k = &people[i];
+        if (k->active && date_age_years(k->birth, ref) >= 66) {
+            elderly++;
+            checked += elder_seen[i];
+        }
+        if (k->active && k->htn_from != DATE_INVALID && k->htn_from < y0 &&
+            date_age_years(k->birth, ref) >= 20) {
+            htn++;
+            htn_managed += htn_count[i] >= 4;
+        }
+    }
+    CHECK_INT(unknown, 0);
+    CHECK_INT(early_dose, 0);
+    CHECK_INT(rows, default_stats.services);
+    qsort(ids, (size_t)rows, sizeof(char *), strcmp_ptr);
+    long dup = 0;
+    for (long i = 1; i < rows; i++)
+        dup += strcmp(ids[i - 1], ids[i]) == 0;
+    CHECK_INT(dup, 0);
+    double elderly_rate = (double)checked / (double)elderly;
+    double htn_rate = (double)htn_managed / (double)htn;
+    double control = (double)controlled / (double)followups;
+    fprintf(stderr, "    %ld events; elderly checkups %.1f %% of %ld, hypertension managed "
+                    "%.1f %% of %ld, follow-ups controlled %.1f %%\n",
+            rows, 100 * elderly_rate, elderly, 100 * htn_rate, htn, 100 * control);
+    CHECK(elderly_rate > 0.6 && elderly_rate < 0.8);
+    CHECK(htn_rate > 0.6 && htn_rate < 0.85);
+    CHECK(control > 0.55 && control < 0.8);
+    for (long i = 0; i < rows; i++)
+        free(ids[i]);
+    free(ids);
+    free(elder_seen);
+    free(htn_count);
+    free(people);
 }
 
 TEST(same_seed_gives_identical_files)

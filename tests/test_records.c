@@ -517,7 +517,7 @@ static int run_import(struct lib *l, const char *csv, struct imp_report *rep, ch
     rep->errors = out;
     struct rec_import *ri = rec_import_new();
     struct yl_err err = {0};
-    int rc = imp_run(l->store, in, rec_import_spec(), ri, &tester, rep, &err);
+    int rc = imp_run(l->store, in, rec_import_spec(ri), ri, &tester, rep, &err);
     rec_import_free(ri);
     fclose(in);
     fclose(out);

@@ -28,12 +28,12 @@ int cli_fail(const struct yl_err *err)
     return 1;
 }
 
-struct store *cli_open_store(const struct cli_config *c)
+static struct store *open_store(const struct cli_config *c, int cache_mb)
 {
     struct yl_err err = {0};
     struct store *s = NULL;
     struct store_options opt = {.pool_size = c->threads > 0 ? c->threads + 2 : 16,
-                                .cache_mb = c->cache_mb};
+                                .cache_mb = cache_mb};
     if (store_open(c->db, &opt, &s, &err) != 0) {
         cli_fail(&err);
         return NULL;
@@ -45,6 +45,16 @@ struct store *cli_open_store(const struct cli_config *c)
         return NULL;
     }
     return s;
+}
+
+struct store *cli_open_store(const struct cli_config *c)
+{
+    return open_store(c, c->cache_mb);
+}
+
+struct store *cli_open_store_for_import(const struct cli_config *c)
+{
+    return open_store(c, c->import_cache_mb > c->cache_mb ? c->import_cache_mb : c->cache_mb);
 }
 
 /* Open a database that must already exist. Commands that only read or change one must not

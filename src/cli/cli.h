@@ -29,6 +29,7 @@ struct cli_config {
     int log_requests;
     int cache_mb;
     char *protocol_files;       /* the region's own protocol files, comma-separated */
+    int import_cache_mb;
 };
 
 void cli_config_defaults(struct cli_config *c);

@@ -50,6 +50,9 @@ static const struct config_key keys[] = {
     K(protocol_files, KEY_STR, 0, 0, "",
       "the region's own service protocol files (CSV), comma-separated, loaded after the "
       "shipped ones"),
+    K(import_cache_mb, KEY_INT, 2, 65536, "1024",
+      "page cache of `yilian import` and `yilian demo`, in MiB (a bulk load keeps the "
+      "ID-number index in it)"),
 };
 
 static const struct config_key *key_find(const char *name, size_t n)

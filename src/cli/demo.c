@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "demo/demo.h"
 #include "importer/importer.h"
+#include "services/services.h"
 #include "store/store.h"
 
 #ifndef YILIAN_DATADIR
@@ -41,6 +42,7 @@ static const struct {
     {"facilities", "facilities.csv"}, {"groups", "groups.csv"},
     {"staff", "staff.csv"},       {"teams", "teams.csv"},
     {"residents", "residents.csv"}, {"contracts", "contracts.csv"},
+    {"services", "services.csv"},
 };
 
 /* One login per role, so every view of the dashboard can be tried. */
@@ -116,9 +118,17 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
             out_dir = v;
         } else if (strcmp(a, "--divisions") == 0 && v != NULL) {
             opt.divisions_path = v;
+        } else if (strcmp(a, "--service-years") == 0 && v != NULL) {
+            char *end;
+            opt.service_years = (int)strtol(v, &end, 10);
+            if (*end != '\0' || opt.service_years < 0 || opt.service_years > 10) {
+                fprintf(stderr, "yilian: --service-years must be 0 to 10\n");
+                return 2;
+            }
         } else {
             fprintf(stderr, "usage: yilian demo [--residents N] [--seed S] "
-                            "[--ref-date YYYY-MM-DD] [--out DIR] [--divisions FILE]\n");
+                            "[--ref-date YYYY-MM-DD] [--out DIR] [--divisions FILE] "
+                            "[--service-years N]\n");
             return 2;
         }
         i++;
@@ -137,14 +147,22 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
            opt.residents, (unsigned long long)opt.seed, date_format(opt.ref_date, ref), dir);
     struct demo_stats st;
     struct yl_err err = {0};
-    if (demo_generate(&opt, dir, &st, &err) != 0)
+    struct svc_protocol *protocol = NULL;
+    if (opt.service_years > 0) {
+        if (cli_protocol_load(c, &protocol, &err) != 0)
+            return cli_fail(&err);
+        opt.protocol = protocol;
+    }
+    int generated = demo_generate(&opt, dir, &st, &err);
+    svc_protocol_free(protocol);
+    if (generated != 0)
         return cli_fail(&err);
     printf("  %ld residents in %.2f s (%.0f residents/s); %ld facilities, %ld staff, "
-           "%ld teams, %ld contracts\n",
+           "%ld teams, %ld contracts, %ld service events\n",
            st.residents, st.elapsed_s, st.residents_per_s, st.facilities, st.staff, st.teams,
-           st.contracts);
+           st.contracts, st.services);
 
-    struct store *s = cli_open_store(c);
+    struct store *s = cli_open_store_for_import(c);
     if (s == NULL)
         return 1;
     int rc = 0;
@@ -152,6 +170,8 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
     for (size_t i = 0; i < sizeof(demo_files) / sizeof(demo_files[0]) && rc == 0; i++) {
         char path[4200];
         snprintf(path, sizeof(path), "%s/%s", dir, demo_files[i].file);
+        if (strcmp(demo_files[i].kind, "services") == 0 && opt.service_years == 0)
+            continue;
         struct imp_report rep = {.errors = stderr, .max_printed = 20};
         double t0 = now_s();
         rc = cli_import_file(s, demo_files[i].kind, path, &rep, &err);

@@ -73,7 +73,7 @@ static int run_residents(struct store *s, int arg, FILE *in, const struct import
     struct rec_import *ctx = rec_import_new();
     int rc = rec_import_begin(ctx, s, estimated_rows(in), err);
     if (rc == 0)
-        rc = imp_run(s, in, rec_import_spec(), ctx, who, rep, err);
+        rc = imp_run(s, in, rec_import_spec(ctx), ctx, who, rep, err);
     /* The indexes come back even when the import failed; its own error comes first. */
     struct yl_err end_err = {0};
     int end = rec_import_end(ctx, s, rc == 0 ? err : &end_err);
@@ -167,7 +167,7 @@ int cli_import(struct cli_config *c, int argc, char **argv)
         fprintf(stderr, "yilian: cannot read \"%s\"\n", argv[1]);
         return 1;
     }
-    struct store *s = cli_open_store(c);
+    struct store *s = cli_open_store_for_import(c);
     if (s == NULL) {
         if (!from_stdin)
             fclose(in);

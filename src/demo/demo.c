@@ -22,6 +22,7 @@ void demo_options_init(struct demo_options *opt)
     opt->residents = DEMO_DEFAULT_RESIDENTS;
     opt->ref_date = date_from_ymd(2024, 12, 31);
     opt->divisions_path = DEMO_DEFAULT_DIVISIONS;
+    opt->service_years = DEMO_SERVICE_YEARS;
 }
 
 static double demo_now_s(void)
@@ -105,6 +106,8 @@ int demo_generate(const struct demo_options *opt, const char *dir, struct demo_s
     ctx.year_start = date_from_ymd(year, 1, 1);
     ctx.dir = dir;
     ctx.st = stats;
+    ctx.protocol = opt->protocol;
+    ctx.service_years = opt->service_years;
     demo_names_init(&ctx.names);
 
     rc = demo_region_load(

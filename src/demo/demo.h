@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct yl_err;
+struct svc_protocol;
 
 /* The published figures the default region reproduces. */
 #define DEMO_DEFAULT_RESIDENTS 206234L /* health records (93.7% of the population) */
@@ -28,6 +29,9 @@ struct demo_options {
     int32_t ref_date;           /* reference date (day number, date.h): the "today" of the
                                  * data; the population year is its year */
     const char *divisions_path; /* the divisions CSV (data/hunchun-divisions.csv layout) */
+    const struct svc_protocol *protocol; /* basic public health services (services.h); NULL:
+                                          * no services.csv */
+    int service_years;          /* calendar years of service events up to ref_date; 0: none */
 };
 
 struct demo_stats {
@@ -49,17 +53,19 @@ struct demo_stats {
     long maternal_deaths;
     long contracts;        /* rows of contracts.csv (all statuses) */
     long signed_residents; /* residents with an active contract covering ref_date */
+    long services;         /* rows of services.csv */
     double elapsed_s;      /* wall time of demo_generate */
     double residents_per_s;
 };
 
 /* Defaults: DEMO_DEFAULT_SEED, DEMO_DEFAULT_RESIDENTS, 2024-12-31, DEMO_DEFAULT_DIVISIONS
- * (relative to the working directory). */
+ * (relative to the working directory), no protocol, DEMO_SERVICE_YEARS. */
+#define DEMO_SERVICE_YEARS 2
 void demo_options_init(struct demo_options *opt);
 
 /*
  * Write ous.csv, population.csv, facilities.csv, groups.csv, staff.csv, teams.csv,
- * residents.csv and contracts.csv into `dir` (created when missing), in the formats of
+ * residents.csv, contracts.csv and (with a protocol) services.csv into `dir` (created when missing), in the formats of
  * docs/import-formats.md; import them in that order. With opt->residents = N the population
  * is about N × 220,100 / 206,234 and N × 121,748 / 206,234 residents are signed (rounded),
  * over the same org units, facilities, staff and teams. Cost O(N) time, O(1) memory in N

@@ -18,6 +18,7 @@
 #include "demo/demo.h"
 
 struct yl_err;
+struct svc_protocol;
 
 /* Copy src into dst of cap bytes, cut short when too long; always NUL-terminated. */
 static inline void demo_strlcpy(char *dst, size_t cap, const char *src)
@@ -47,6 +48,7 @@ enum {
     DEMO_STREAM_MATERNAL_SAMPLE = 5,
     DEMO_STREAM_MATERNAL_DEATH = 6,
     DEMO_STREAM_PHONE = 7,
+    DEMO_STREAM_SERVICES = 8,
     DEMO_STREAM_UNIT = 1000,
 };
 
@@ -308,6 +310,8 @@ struct demo_ctx {
     int city_hospital, tcm_hospital;
     struct demo_names names;
     struct demo_stats *st;
+    const struct svc_protocol *protocol; /* NULL: no service events */
+    int service_years;
 };
 
 /* Read the divisions file into ctx->reg (units grouped by township, in code order). */
@@ -407,5 +411,25 @@ void demo_make_maternal_death(struct demo_pass *p, struct demo_rng *rng, struct 
 
 /* Residents and contracts: the two passes. */
 int demo_write_people(struct demo_ctx *ctx, struct yl_err *err);
+
+/* --- service events (services.c) ------------------------------------------------------- */
+
+/* services.csv while the people are written: one person's events at a time. */
+struct demo_svc {
+    struct demo_ctx *ctx;
+    const struct svc_protocol *protocol;
+    int years;              /* calendar years of events, ending with the reference year */
+    int32_t from;           /* 1 January of the first of them */
+    struct demo_rng rng;
+    struct demo_out out;
+    bool open;              /* false: the demo writes no services */
+    long events;
+};
+
+/* Open services.csv when ctx has a protocol and service years; else do nothing. */
+int demo_services_open(struct demo_svc *s, struct demo_ctx *ctx, struct yl_err *err);
+/* The person's events over the service years (nothing when s is not open). */
+void demo_services_of(struct demo_svc *s, const struct demo_unit *u, const struct demo_person *m);
+int demo_services_close(struct demo_svc *s, struct yl_err *err);
 
 #endif

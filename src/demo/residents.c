@@ -101,6 +101,7 @@ struct demo_writer {
     struct demo_ctx *ctx;
     struct demo_pass pass;
     struct demo_out res, con;
+    struct demo_svc svc;
     struct demo_rng rng;  /* contracts */
     struct demo_rng mrng; /* maternal deaths */
     long k_rem[DEMO_CLASSES], n_rem[DEMO_CLASSES];
@@ -386,6 +387,12 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
         demo_out_close(&w.res, NULL);
         return rc;
     }
+    rc = demo_services_open(&w.svc, ctx, err);
+    if (rc != 0) {
+        demo_out_close(&w.res, NULL);
+        demo_out_close(&w.con, NULL);
+        return rc;
+    }
     demo_pass_init(&w.pass, ctx);
     demo_rng_seed(&w.rng, ctx->seed, DEMO_STREAM_CONTRACTS);
     demo_rng_seed(&w.mrng, ctx->seed, DEMO_STREAM_MATERNAL_DEATH);
@@ -404,6 +411,7 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
                 }
                 demo_write_resident(&w, u, &h, m);
                 demo_contracts_of(&w, u, m, demo_person_class(m, ctx->ref));
+                demo_services_of(&w.svc, u, m);
                 demo_tally_person(ctx, m);
             }
             ctx->st->households++;
@@ -414,5 +422,8 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
     ctx->st->contracts = w.con.rows;
     rc = demo_out_close(&w.res, err);
     rc2 = demo_out_close(&w.con, err);
+    if (rc == 0)
+        rc = rc2;
+    rc2 = demo_services_close(&w.svc, err);
     return rc != 0 ? rc : rc2;
 }

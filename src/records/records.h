@@ -219,8 +219,9 @@ int rec_search(struct store *s, const struct acct_principal *who, const struct r
  * applied (details updated; a different village is a move dated the day of the import; a
  * status of moved_out or deceased is applied with its date; listed tag spans are added or
  * their end and expected delivery corrected, unlisted ones kept). */
-const struct imp_spec *rec_import_spec(void);
 struct rec_import;
+/* The spec for a run with ri (NULL: a plain one); bulk mode commits in larger batches. */
+const struct imp_spec *rec_import_spec(const struct rec_import *ri);
 struct rec_import *rec_import_new(void);
 void rec_import_free(struct rec_import *ri);
 /* Bulk mode, around imp_run: an import of at least REC_BULK_MIN_ROWS rows and at least twice
@@ -228,6 +229,7 @@ void rec_import_free(struct rec_import *ri);
  * unknown) drops the search indexes first and rec_import_end builds them again, whatever
  * imp_run returned. Searches by name, phone, household or org unit are slow in between. */
 #define REC_BULK_MIN_ROWS 100000
+#define REC_BULK_BATCH_ROWS 500000
 int rec_import_begin(struct rec_import *ri, struct store *s, long expected_rows,
                      struct yl_err *err);
 int rec_import_end(struct rec_import *ri, struct store *s, struct yl_err *err);

@@ -19,10 +19,10 @@
  * Facts (services.h struct svc_facts) come from the population index's row and spans for a
  * resident (svc_facts_from_index), both when recording (read on the write's own
  * connection, pidx_resident_read) and for care plans and worklists (the live index): one
- * code path. The delivery day is the last day of the latest pregnant tag span that ended on
- * or before the day, when it ended at 28 weeks of gestation or later (expected delivery
- * minus 12 weeks; an earlier end is a pregnancy lost, not a delivery); a span without an
- * expected delivery counts.
+ * code path. The pregnant tag covers pregnancy and the postpartum weeks, so the delivery
+ * day of a span is its expected delivery, or its end when it ended before that at 28 weeks
+ * of gestation or later (an earlier end is a pregnancy lost, not a delivery); a span without
+ * an expected delivery counts its end. The latest delivery on or before the day counts.
  */
 #ifndef YL_SERVICES_EVENTS_H
 #define YL_SERVICES_EVENTS_H

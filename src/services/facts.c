@@ -21,16 +21,21 @@
 
 /* --- facts ------------------------------------------------------------------------------ */
 
-/* The day a pregnant span ended as a delivery, or SVC_DAY_NONE: ended on or before `day`, at
- * SVC_DELIVERY_MIN_WEEKS of gestation or later when its expected delivery is known. */
+/* The delivery a pregnant/postpartum span records, or SVC_DAY_NONE, as known on `day`. The
+ * tag covers pregnancy and the postpartum weeks after it (the demo and most registers keep
+ * it open 42 days past delivery), so with an expected delivery E the delivery is E, or the
+ * span's end when it ended before E at SVC_DELIVERY_MIN_WEEKS of gestation or later (an early
+ * delivery; earlier than that it was no delivery). A span without E counts its end. */
 static int32_t delivery_of(const struct pidx_span *s, int32_t day)
 {
-    if (s->to == PIDX_OPEN || s->to > day)
-        return SVC_DAY_NONE;
-    int32_t due = pidx_span_due(s);
-    if (due != INT32_MIN && s->to < due - (40 - SVC_DELIVERY_MIN_WEEKS) * 7)
-        return SVC_DAY_NONE;
-    return s->to;
+    int32_t end = s->to == PIDX_OPEN ? SVC_DAY_NONE : s->to;
+    int32_t delivery = end, due = pidx_span_due(s);
+    if (due != SVC_DAY_NONE) {
+        delivery = end != SVC_DAY_NONE && end < due ? end : due;
+        if (delivery < due - (40 - SVC_DELIVERY_MIN_WEEKS) * 7)
+            return SVC_DAY_NONE;
+    }
+    return delivery != SVC_DAY_NONE && delivery <= day ? delivery : SVC_DAY_NONE;
 }
 
 void svc_facts_from_index(const struct pidx_resident *r, const struct pidx_span *spans,

@@ -93,6 +93,10 @@ struct svc_period {
     uint8_t unit;               /* enum svc_unit; SVC_UNIT_NONE: not given */
 };
 
+/* day + p (months and years as ages count them: a missing day of month rolls to the 1st of
+ * the next); p unset adds nothing; SVC_OPEN beyond the calendar. */
+int32_t svc_period_add(int32_t day, struct svc_period p);
+
 /* Code ("hypertension"), Chinese and English names; "?" when out of range. */
 const char *svc_program_code(enum svc_program p);
 const char *svc_program_zh(enum svc_program p);

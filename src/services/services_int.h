@@ -50,9 +50,6 @@ int svc_row_fail(struct yl_err *err, const struct svc_row *row, const char *colu
 /* Parse "<n><d|w|m|y>" (0 <= n <= 10000); "" gives {0, SVC_UNIT_NONE} when allow_empty.
  * 0 or -1. */
 int svc_period_parse(const char *s, bool allow_empty, struct svc_period *out);
-/* day + p (months and years as ages count them: a missing day of month rolls to the 1st of
- * the next); p unset adds nothing. */
-int32_t svc_period_add(int32_t day, struct svc_period p);
 /* The same when the caller already has day's year, month and day. */
 int32_t svc_period_add_ymd(int32_t day, int y, int m, int d, struct svc_period p);
 /* True when the period was given (its unit is set). */
