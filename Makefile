@@ -6,7 +6,7 @@
 #   make check      tests plus the banned-function scan
 #   make fuzz       libFuzzer targets (clang), each run for FUZZ_SECONDS
 #   make bench      benchmarks (figures, not tests); make bench-NAME runs one of them
-#                   (http indicators imports surveil access)
+#                   (http indicators imports services-import surveil access)
 #   make install    PREFIX=/usr/local: binary, man page, example config, web files
 #   make fmt        clang-format over the sources
 
@@ -34,7 +34,8 @@ CHK_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefine
 CHK_LDFLAGS := -fsanitize=address,undefined
 
 .PHONY: all demo test check fuzz bench install fmt clean deps banned \
-        bench-http bench-indicators bench-imports bench-surveil bench-access
+        bench-http bench-indicators bench-imports bench-services-import bench-surveil \
+        bench-access
 
 all: $(REL)/yilian
 
@@ -90,9 +91,9 @@ demo: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
 	@scripts/demo.sh $(REL)/yilian
 
-BENCHES := http indicators imports surveil access
+BENCHES := http indicators imports services-import surveil access
 BENCH_BINS := $(REL)/bench_indicators $(REL)/bench_imports $(REL)/bench_surveil \
-              $(REL)/bench_access
+              $(REL)/bench_access $(REL)/bench_services_import
 
 bench: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian $(BENCH_BINS)
@@ -104,6 +105,8 @@ bench-indicators: $(REL)/bench_indicators
 	@bench/indicators.sh $(REL)/bench_indicators
 bench-imports: $(REL)/bench_imports
 	@$(REL)/bench_imports 1000000
+bench-services-import: $(REL)/bench_services_import
+	@$(REL)/bench_services_import 200000
 bench-surveil: $(REL)/bench_surveil
 	@bench/surveil.sh
 bench-access: $(REL)/bench_access $(REL)/yilian
@@ -114,6 +117,8 @@ bench-access: $(REL)/bench_access $(REL)/yilian
 $(REL)/bench_indicators: bench/indicators_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 $(REL)/bench_imports: bench/records_import.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_services_import: bench/services_import.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 $(REL)/bench_surveil: bench/surveil_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
