@@ -20,6 +20,7 @@
 #include "pindex/pindex.h"
 #include "records/records.h"
 #include "services/events.h"
+#include "services/events_int.h"
 #include "store/store.h"
 #include "vocab/vocab.h"
 
@@ -70,6 +71,61 @@ struct resident_facts {
     struct svc_tag_span tags[64];
     struct svc_facts f;
 };
+
+/* --- the import's cache (events_int.h) --------------------------------------------------- */
+
+#define CACHE_CODES 64
+
+struct code_id {
+    char code[64];
+    int64_t key;                /* staff: the facility; facilities: 0 */
+    int64_t id;
+};
+
+struct svc_apply_cache {
+    char number[IDNO_LEN + 1];  /* the last resident, by the ID number as given */
+    int64_t resident_id;        /* 0: none */
+    struct resident_facts facts;
+    struct code_id facilities[CACHE_CODES], staff[CACHE_CODES];
+    size_t n_facilities, n_staff;
+};
+
+struct svc_apply_cache *svc_apply_cache_new(void)
+{
+    return xcalloc(1, sizeof(struct svc_apply_cache));
+}
+
+void svc_apply_cache_free(struct svc_apply_cache *cache)
+{
+    free(cache);
+}
+
+void svc_apply_cache_reset(struct svc_apply_cache *cache)
+{
+    cache->resident_id = 0;
+    cache->n_facilities = 0;
+    cache->n_staff = 0;
+}
+
+static const struct code_id *code_get(const struct code_id *v, size_t n, const char *code,
+                                      int64_t key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].key == key && strcmp(v[i].code, code) == 0)
+            return &v[i];
+    return NULL;
+}
+
+/* Remember a code; a full table keeps what it has (the cache is only a shortcut). */
+static void code_put(struct code_id *v, size_t *n, const char *code, int64_t key, int64_t id)
+{
+    if (*n == CACHE_CODES || strlen(code) >= sizeof(v[0].code))
+        return;
+    snprintf(v[*n].code, sizeof(v[*n].code), "%s", code);
+    v[*n].key = key;
+    v[*n].id = id;
+    (*n)++;
+}
 
 static int facts_read(struct store_conn *c, int64_t id, int32_t day, struct resident_facts *rf,
                       struct yl_err *err)
@@ -314,7 +370,8 @@ static int insert(struct store_conn *c, const struct svc_protocol *p, const stru
 
 /* The resident, in scope. */
 static int resolve_resident(struct store_conn *c, const struct acct_principal *who,
-                            const struct svc_event_input *in, int64_t *id, struct yl_err *err)
+                            const struct svc_event_input *in, struct svc_apply_cache *cache,
+                            int64_t *id, struct yl_err *err)
 {
     *id = in->resident_id;
     int rc = 0;
@@ -322,7 +379,10 @@ static int resolve_resident(struct store_conn *c, const struct acct_principal *w
         const char *number = or_empty(in->id_number);
         if (number[0] == '\0')
             return yl_err_set(err, YL_EINVAL, "id_number", "id_number is required");
-        rc = resident_by_number(c, number, id, err);
+        if (cache != NULL && cache->resident_id > 0 && strcmp(cache->number, number) == 0)
+            *id = cache->resident_id;
+        else
+            rc = resident_by_number(c, number, id, err);
     }
     if (rc == 0)
         rc = rec_scope_check(c, who, *id, err);
@@ -330,9 +390,41 @@ static int resolve_resident(struct store_conn *c, const struct acct_principal *w
 }
 
 /* Every check that compares nothing with the stored twin. */
+static int cached_facility(struct store_conn *c, const char *code,
+                           struct svc_apply_cache *cache, int64_t *id, struct yl_err *err)
+{
+    const struct code_id *hit =
+        cache != NULL && code != NULL ? code_get(cache->facilities, cache->n_facilities, code, 0)
+                                      : NULL;
+    if (hit != NULL) {
+        *id = hit->id;
+        return 0;
+    }
+    int rc = find_facility(c, code, id, err);
+    if (rc == 0 && cache != NULL)
+        code_put(cache->facilities, &cache->n_facilities, code, 0, *id);
+    return rc;
+}
+
+static int cached_staff(struct store_conn *c, const char *code, int64_t facility,
+                        struct svc_apply_cache *cache, int64_t *id, struct yl_err *err)
+{
+    const struct code_id *hit = cache != NULL && code != NULL && code[0] != '\0'
+                                    ? code_get(cache->staff, cache->n_staff, code, facility)
+                                    : NULL;
+    if (hit != NULL) {
+        *id = hit->id;
+        return 0;
+    }
+    int rc = find_staff(c, code, facility, id, err);
+    if (rc == 0 && cache != NULL && *id > 0)
+        code_put(cache->staff, &cache->n_staff, code, facility, *id);
+    return rc;
+}
+
 static int check_fields(struct store_conn *c, const struct svc_protocol *p,
                         const struct svc_event_input *in, const struct resident_facts *rf,
-                        struct checked *k, struct yl_err *err)
+                        struct svc_apply_cache *cache, struct checked *k, struct yl_err *err)
 {
     const char *item = or_empty(in->item);
     if (item[0] == '\0')
@@ -342,9 +434,9 @@ static int check_fields(struct store_conn *c, const struct svc_protocol *p,
         return yl_err_set(err, YL_EINVAL, "item", "no item \"%s\" in the protocol", item);
     int rc = check_date(in->date, rf->row.birth, &k->day, err);
     if (rc == 0)
-        rc = find_facility(c, in->facility, &k->facility_id, err);
+        rc = cached_facility(c, in->facility, cache, &k->facility_id, err);
     if (rc == 0)
-        rc = find_staff(c, in->staff, k->facility_id, &k->staff_id, err);
+        rc = cached_staff(c, in->staff, k->facility_id, cache, &k->staff_id, err);
     if (rc == 0)
         rc = check_measures(p, in, k, err);
     if (rc == 0 && k->external_given)
@@ -357,6 +449,34 @@ int svc_event_apply(struct store_conn *c, const struct svc_protocol *p,
                     const struct acct_principal *who, const struct svc_event_input *in,
                     struct svc_event_result *result, struct yl_err *err)
 {
+    return svc_event_apply_cached(c, p, who, in, NULL, result, err);
+}
+
+/* The resident's facts as of today: the cache's when it holds this resident. */
+static int cached_facts(struct store_conn *c, const struct svc_event_input *in, int64_t id,
+                        struct svc_apply_cache *cache, struct resident_facts *rf,
+                        struct yl_err *err)
+{
+    if (cache != NULL && cache->resident_id == id) {
+        memcpy(rf, &cache->facts, sizeof(*rf));
+        rf->f.tags = rf->tags;
+        return 0;
+    }
+    int rc = facts_read(c, id, date_today(), rf, err);
+    if (rc == 0 && cache != NULL && in->id_number != NULL &&
+        strlen(in->id_number) < sizeof(cache->number)) {
+        memcpy(&cache->facts, rf, sizeof(*rf));
+        cache->resident_id = id;
+        snprintf(cache->number, sizeof(cache->number), "%s", in->id_number);
+    }
+    return rc;
+}
+
+int svc_event_apply_cached(struct store_conn *c, const struct svc_protocol *p,
+                           const struct acct_principal *who, const struct svc_event_input *in,
+                           struct svc_apply_cache *cache, struct svc_event_result *result,
+                           struct yl_err *err)
+{
     struct checked *k = xcalloc(1, sizeof(*k));
     struct resident_facts *rf = xmalloc(sizeof(*rf));
     memset(result, 0, sizeof(*result));
@@ -368,11 +488,11 @@ int svc_event_apply(struct store_conn *c, const struct svc_protocol *p,
         free(rf);
         return check_external_id(ext, err);
     }
-    int rc = resolve_resident(c, who, in, &k->resident_id, err);
+    int rc = resolve_resident(c, who, in, cache, &k->resident_id, err);
     if (rc == 0)
-        rc = facts_read(c, k->resident_id, date_today(), rf, err);
+        rc = cached_facts(c, in, k->resident_id, cache, rf, err);
     if (rc == 0)
-        rc = check_fields(c, p, in, rf, k, err);
+        rc = check_fields(c, p, in, rf, cache, k, err);
     bool found = false, same = false;
     int64_t existing = 0;
     if (rc == 0 && k->external_given)

@@ -15,6 +15,7 @@
 #include "importer/importer.h"
 #include "pindex/pindex.h"
 #include "services/events.h"
+#include "services/events_int.h"
 #include "store/store.h"
 
 struct svc_import {
@@ -23,6 +24,7 @@ struct svc_import {
     struct store *store;
     int64_t *touched;           /* residents written in the open batch */
     size_t n_touched, cap_touched;
+    struct svc_apply_cache *cache;  /* lookups of the open batch */
 };
 
 static const char *const required[] = {"external_id", "id_number", "item", "date", "facility",
@@ -65,7 +67,7 @@ static int import_row(void *ctx, struct store_conn *c, const struct csv_reader *
     if (rc == 0) {
         in.values = values->v;
         in.n_values = values->n;
-        rc = svc_event_apply(c, im->p, NULL, &in, &res, err);
+        rc = svc_event_apply_cached(c, im->p, NULL, &in, im->cache, &res, err);
     }
     free(values);
     if (rc != 0)
@@ -88,6 +90,7 @@ static void batch_done(void *ctx, int committed)
         store_release(c);
     }
     im->n_touched = 0;
+    svc_apply_cache_reset(im->cache);
 }
 
 static const struct imp_spec spec = {
@@ -97,7 +100,7 @@ static const struct imp_spec spec = {
     .columns = columns,
     .row = import_row,
     .batch_done = batch_done,
-    .batch_rows = 5000,
+    .batch_rows = 20000,
 };
 
 const struct imp_spec *svc_import_spec(void)
@@ -112,6 +115,7 @@ struct svc_import *svc_import_new(const struct svc_protocol *p, struct pidx *ind
     im->p = p;
     im->index = index;
     im->store = s;
+    im->cache = svc_apply_cache_new();
     return im;
 }
 
@@ -120,5 +124,6 @@ void svc_import_free(struct svc_import *im)
     if (im == NULL)
         return;
     free(im->touched);
+    svc_apply_cache_free(im->cache);
     free(im);
 }
