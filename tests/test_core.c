@@ -6,9 +6,12 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/adcode.h"
+#include "core/csv.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "core/idno.h"
@@ -870,6 +873,88 @@ TEST(adcode_validate_refuses)
         CHECK_STR(err.message, cases[i].reason);
     }
     CHECK_INT(adcode_validate("2200", 4, "adcode", NULL), YL_EINVAL);
+}
+
+/* ------------------------------------------------------------------ CSV */
+
+/* A reader over text in memory (the FILE is closed with the reader by csv_text_close). */
+static struct csv_reader *csv_text(const char *text, size_t max_record, FILE **f)
+{
+    *f = fmemopen((void *)text, strlen(text), "r");
+    return csv_open(*f, max_record);
+}
+
+static void csv_text_close(struct csv_reader *r, FILE *f)
+{
+    csv_close(r);
+    fclose(f);
+}
+
+TEST(csv_reads_quotes_crlf_and_names_columns)
+{
+    FILE *f;
+    struct yl_err err = {0};
+    struct csv_reader *r = csv_text("a,b,c\r\n1,\"x, \"\"y\"\"\",\r\n\"multi\nline\",2,3\n", 0, &f);
+    static const char *const required[] = {"a", "c", NULL};
+    CHECK_INT(csv_read_header(r, required, &err), 0);
+    CHECK_INT(csv_next(r, &err), 1);
+    CHECK_INT(csv_line(r), 2);
+    CHECK_INT((long)csv_count(r), 3);
+    CHECK_STR(csv_get(r, "b"), "x, \"y\"");
+    CHECK_STR(csv_get(r, "c"), "");
+    CHECK_STR(csv_get(r, "nope"), "");
+    CHECK_INT(csv_next(r, &err), 1);
+    CHECK_INT(csv_line(r), 3);
+    CHECK_STR(csv_field(r, 0), "multi\nline");
+    CHECK_INT(csv_next(r, &err), 0);
+    csv_text_close(r, f);
+
+    r = csv_text("a,b\n1,2\n", 0, &f);
+    static const char *const missing[] = {"a", "z", NULL};
+    CHECK_INT(csv_read_header(r, missing, &err), YL_EINVAL);
+    CHECK(strstr(yl_err_message(&err), "z") != NULL);
+    csv_text_close(r, f);
+}
+
+/* A record with more fields than the reader holds (256) is refused with its line, and the
+ * next record is read; a fuzzer found the 257th field written past the end before. */
+TEST(csv_refuses_too_many_fields_and_goes_on)
+{
+    char *text = malloc(4096);
+    size_t n = (size_t)sprintf(text, "a,b\n");
+    for (int i = 0; i < 300; i++)
+        text[n++] = ',';
+    n += (size_t)sprintf(text + n, "\n\"q\"");
+    for (int i = 0; i < 300; i++)
+        text[n++] = ',';
+    n += (size_t)sprintf(text + n, "\n1,2\n");
+    text[n] = '\0';
+    FILE *f;
+    struct yl_err err = {0};
+    struct csv_reader *r = csv_text(text, 0, &f);
+    CHECK_INT(csv_read_header(r, NULL, &err), 0);
+    CHECK_INT(csv_next(r, &err), YL_EINVAL);
+    CHECK(strstr(yl_err_message(&err), "line 2") != NULL);
+    yl_err_clear(&err);
+    CHECK_INT(csv_next(r, &err), YL_EINVAL);
+    CHECK(strstr(yl_err_message(&err), "line 3") != NULL);
+    yl_err_clear(&err);
+    CHECK_INT(csv_next(r, &err), 1);
+    CHECK_STR(csv_get(r, "b"), "2");
+    csv_text_close(r, f);
+
+    /* 256 fields exactly are fine. */
+    n = (size_t)sprintf(text, "a\n");
+    for (int i = 0; i < 255; i++)
+        text[n++] = ',';
+    text[n++] = '\n';
+    text[n] = '\0';
+    r = csv_text(text, 0, &f);
+    CHECK_INT(csv_read_header(r, NULL, &err), 0);
+    CHECK_INT(csv_next(r, &err), 1);
+    CHECK_INT((long)csv_count(r), 256);
+    csv_text_close(r, f);
+    free(text);
 }
 
 TEST_MAIN()

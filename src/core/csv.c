@@ -71,6 +71,16 @@ static int end_field(struct csv_reader *r)
     return 0;
 }
 
+/* End the current field at a comma and start the next one; -1 when the record would hold
+ * more than CSV_MAX_FIELDS fields (or is too long). */
+static int next_field(struct csv_reader *r)
+{
+    if (end_field(r) != 0 || r->n_fields + 1 >= CSV_MAX_FIELDS)
+        return -1;
+    r->starts[++r->n_fields] = r->len;
+    return 0;
+}
+
 /* Skip to the end of the current line (after an error). */
 static void skip_line(struct csv_reader *r)
 {
@@ -128,9 +138,8 @@ int csv_next(struct csv_reader *r, struct yl_err *err)
             /* fall through */
         case UNQUOTED:
             if (c == ',') {
-                if (end_field(r) != 0)
+                if (next_field(r) != 0)
                     goto too_long;
-                r->starts[++r->n_fields] = r->len;
                 state = FIELD_START;
             } else if (c == '\n') {
                 goto record_end;
@@ -160,9 +169,8 @@ int csv_next(struct csv_reader *r, struct yl_err *err)
                     goto too_long;
                 state = QUOTED;
             } else if (c == ',') {
-                if (end_field(r) != 0)
+                if (next_field(r) != 0)
                     goto too_long;
-                r->starts[++r->n_fields] = r->len;
                 state = FIELD_START;
             } else if (c == '\n') {
                 goto record_end;
