@@ -760,8 +760,8 @@ TEST(services_follow_the_protocol_at_published_rates)
             int sbp = 0, dbp = 0;
             const char *m = col(&t, "measurements"), *a = strstr(m, "sbp="), *b = strstr(m, "dbp=");
             if (a != NULL && b != NULL) {
-                sbp = atoi(a + 4);
-                dbp = atoi(b + 4);
+                sbp = (int)strtol(a + 4, NULL, 10);
+                dbp = (int)strtol(b + 4, NULL, 10);
             }
             controlled += sbp > 0 && sbp < 140 && dbp < 90;
         }
