@@ -91,7 +91,7 @@ demo: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
 	@scripts/demo.sh $(REL)/yilian
 
-BENCHES := http indicators imports services-import surveil access
+BENCHES := http indicators imports services-import surveil access worklists
 BENCH_BINS := $(REL)/bench_indicators $(REL)/bench_imports $(REL)/bench_surveil \
               $(REL)/bench_access $(REL)/bench_services_import
 
@@ -111,6 +111,8 @@ bench-surveil: $(REL)/bench_surveil
 	@bench/surveil.sh
 bench-access: $(REL)/bench_access $(REL)/yilian
 	@bench/access.sh
+bench-worklists: $(REL)/bench_worklists
+	@$(REL)/bench_worklists
 
 # Each benchmark is one C file linked against the release library; `make
 # build/release/bench_NAME` builds one alone.
@@ -123,6 +125,8 @@ $(REL)/bench_services_import: bench/services_import.c $(REL)/libyilian.a
 $(REL)/bench_surveil: bench/surveil_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 $(REL)/bench_access: bench/access_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_worklists: bench/worklists_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
 # Fuzz targets: the library built once with clang's coverage instrumentation, each target

@@ -19,6 +19,7 @@
 struct store;
 struct pidx;
 struct svc_protocol;
+struct ind_catalog;
 
 /* The application context every handler reaches through req->app. Borrowed pointers; the
  * front end that builds it owns them. */
@@ -32,6 +33,8 @@ struct api_app {
     struct pidx *index;         /* the population index; NULL until loaded */
     const struct svc_protocol *protocol;    /* the service protocol; NULL: services answer
                                              * 503 (the server loads it before serving) */
+    const struct ind_catalog *indicators;   /* the indicators with their targets; NULL:
+                                             * the static table, no targets */
 };
 
 /* The route table (static, lives for the program). */
@@ -116,6 +119,9 @@ int api_service_record(struct http_request *req, struct http_response *res, stru
 int api_service_list(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_care_plan(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_protocol_items(struct http_request *req, struct http_response *res, struct yl_err *err);
+/* worklists handlers */
+int api_worklist_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_points_get(struct http_request *req, struct http_response *res, struct yl_err *err);
 /* indicators handlers */
 int api_indicators_get(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_index_verify(struct http_request *req, struct http_response *res, struct yl_err *err);

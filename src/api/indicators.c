@@ -13,6 +13,22 @@
 #include "indicators/indicators.h"
 #include "pindex/pindex.h"
 
+/* The target and whether the unit is behind it: nulls when the indicator has none (and
+ * behind null too when there is no value to judge). */
+static void target_json(json_t *o, const struct ind_value *v)
+{
+    const struct ind_target *t = &v->def->target;
+    bool has = t->direction != IND_DIR_NONE;
+    json_object_set_new(o, "target", has ? json_real(t->value) : json_null());
+    json_object_set_new(o, "target_direction",
+                        !has ? json_null()
+                        : t->direction == IND_DIR_AT_LEAST ? json_string("at_least")
+                                                           : json_string("at_most"));
+    json_object_set_new(o, "target_source", has ? json_string(t->source) : json_null());
+    json_object_set_new(o, "behind", v->behind == IND_BEHIND_UNKNOWN ? json_null()
+                                     : json_boolean(v->behind == IND_BEHIND_YES));
+}
+
 static json_t *values_json(const struct ind_value *values, size_t n)
 {
     json_t *arr = json_array();
@@ -29,6 +45,7 @@ static json_t *values_json(const struct ind_value *values, size_t n)
         json_object_set_new(o, "unit", json_string(d->unit));
         json_object_set_new(o, "scale", json_integer(d->scale));
         json_object_set_new(o, "base", json_string(d->base));
+        target_json(o, v);
         json_array_append_new(arr, o);
     }
     return arr;
@@ -84,6 +101,7 @@ int api_indicators_get(struct http_request *req, struct http_response *res, stru
         .ou_code = http_query(req, "ou"),
         .period = http_query(req, "period"),
         .scope = &api_principal(req)->scope,
+        .catalog = a->indicators,
         .today = date_today(),
         .threads = (int)sysconf(_SC_NPROCESSORS_ONLN),
     };

@@ -70,6 +70,9 @@ static const struct http_route routes[] = {
     {HTTP_GET,   "/api/residents/:id/services",  api_service_list,       PERM_RECORD_READ,    NULL},
     {HTTP_GET,   "/api/residents/:id/care-plan", api_care_plan,          PERM_RECORD_READ,    NULL},
     {HTTP_GET,   "/api/protocol/items",          api_protocol_items,     PERM_SESSION,        NULL},
+    /* worklists */
+    {HTTP_GET,   "/api/worklists",               api_worklist_get,       PERM_RECORD_READ,    NULL},
+    {HTTP_GET,   "/api/points",                  api_points_get,         PERM_SESSION,        NULL},
     /* indicators */
     {HTTP_GET,   "/api/indicators",          api_indicators_get, PERM_AGGREGATE_READ, NULL},
     {HTTP_GET,   "/api/index/verify",        api_index_verify,  PERM_SETTINGS,   NULL},

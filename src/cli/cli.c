@@ -506,6 +506,12 @@ static const struct command commands[] = {
     {"access", "route", cli_access_route,
      "access route --mode M --from LAT,LON --to LAT,LON",
      "quickest route by foot, bicycle, ebike or car: seconds and metres"},
+    {"worklist", NULL, cli_worklist,
+     "worklist (--team C | --ou C | --facility C) [--date D] [--horizon N] [--state S]"
+     " [--item C] [--format table|csv]",
+     "who is due, overdue, upcoming or done for what, in a team, org unit or facility"},
+    {"points", NULL, cli_points, "points --month YYYY-MM [--township CODE] [--format F]",
+     "village doctor points of a month and the ranking within each township"},
     {"config", NULL, cmd_config, "config", "print every setting with its default"},
     {"version", NULL, cmd_version, "version", "print the version"},
     {"help", NULL, cmd_help, "help", "this text"},

@@ -30,6 +30,7 @@ struct cli_config {
     int cache_mb;
     char *protocol_files;       /* the region's own protocol files, comma-separated */
     int import_cache_mb;
+    char *indicator_targets;    /* the region's own indicator targets file (CSV) */
 };
 
 void cli_config_defaults(struct cli_config *c);

@@ -34,6 +34,12 @@ struct svc_protocol;
  * On failure err holds the loader's "FILE:LINE: column: message". */
 int cli_protocol_load(const struct cli_config *c, struct svc_protocol **out,
                       struct yl_err *err);
+struct ind_catalog;
+/* The indicator catalog of protocol p (may be NULL): the static definitions, one per dose
+ * and screening item, and the targets of the shipped data/indicator-targets.csv and then
+ * of the indicator_targets setting (c may be NULL: shipped targets only). */
+int cli_indicator_catalog(const struct cli_config *c, const struct svc_protocol *p,
+                          struct ind_catalog **out, struct yl_err *err);
 
 /* Read one line (a password) from stdin without its newline; 0 or -1 at end of input. */
 int cli_read_line(char *out, size_t n);
@@ -41,5 +47,9 @@ int cli_read_line(char *out, size_t n);
 /* `yilian access build` and `yilian access route` (cli/access.c). */
 int cli_access_build(struct cli_config *c, int argc, char **argv);
 int cli_access_route(struct cli_config *c, int argc, char **argv);
+
+/* `yilian worklist` and `yilian points` (cli/worklist.c). */
+int cli_worklist(struct cli_config *c, int argc, char **argv);
+int cli_points(struct cli_config *c, int argc, char **argv);
 
 #endif

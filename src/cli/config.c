@@ -53,6 +53,9 @@ static const struct config_key keys[] = {
     K(import_cache_mb, KEY_INT, 2, 65536, "1024",
       "page cache of `yilian import` and `yilian demo`, in MiB (a bulk load keeps the "
       "ID-number index in it)"),
+    K(indicator_targets, KEY_STR, 0, 0, "",
+      "the region's own indicator targets (CSV), applied after the shipped "
+      "data/indicator-targets.csv"),
 };
 
 static const struct config_key *key_find(const char *name, size_t n)

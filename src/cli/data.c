@@ -2,7 +2,8 @@
  * data.c - the data files yilian ships (road speeds, the service protocol, the demo's
  * divisions): found in ./data when run from a checkout, else in the shared data folder of
  * the installation (YILIAN_DATADIR, set by the Makefile from PREFIX); and the protocol the
- * server and the commands load from them plus the region's own files (protocol_files).
+ * server and the commands load from them plus the region's own files (protocol_files);
+ * the indicator catalog with the shipped targets and the region's (indicator_targets).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "cli/cli_int.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "indicators/indicators.h"
 #include "services/services.h"
 
 /* The Makefile sets it from PREFIX; builds that do not (the fuzz targets) get the default. */
@@ -74,4 +76,15 @@ int cli_protocol_load(const struct cli_config *c, struct svc_protocol **out,
         rc = svc_protocol_load(paths, n, out, err);
     free(copy);
     return rc;
+}
+
+int cli_indicator_catalog(const struct cli_config *c, const struct svc_protocol *p,
+                          struct ind_catalog **out, struct yl_err *err)
+{
+    char shipped[4096];
+    const char *paths[2] = {cli_data_path("indicator-targets.csv", shipped, sizeof(shipped))};
+    size_t n = 1;
+    if (c != NULL && c->indicator_targets != NULL && c->indicator_targets[0] != '\0')
+        paths[n++] = c->indicator_targets;
+    return ind_catalog_new(p, paths, n, out, err);
 }

@@ -65,6 +65,18 @@ static void format_value(const struct ind_value *v, char *out, size_t n)
         snprintf(out, n, "%.2f", v->value);
 }
 
+/* ">=75" or "<=5" with a "!" after it when the unit is behind; "" without a target. */
+static void format_target(const struct ind_value *v, char *out, size_t n)
+{
+    const struct ind_target *t = &v->def->target;
+    if (t->direction == IND_DIR_NONE) {
+        snprintf(out, n, "-");
+        return;
+    }
+    snprintf(out, n, "%s%g%s", t->direction == IND_DIR_AT_LEAST ? ">=" : "<=", t->value,
+             v->behind == IND_BEHIND_YES ? " !" : "");
+}
+
 static void print_table_unit(const struct ind_report *r, const struct ind_unit *u)
 {
     char start[DATE_STR_LEN], end[DATE_STR_LEN], ref[DATE_STR_LEN];
@@ -86,15 +98,18 @@ static void print_table_unit(const struct ind_report *r, const struct ind_unit *
     put_padded("id", w_id + 2);
     put_padded("指标", w_zh + 2);
     put_padded("indicator", w_en + 2);
-    printf("%*s  %12s  %12s  %s\n", (int)w_val, "value", "numerator", "denominator", "unit");
+    printf("%*s  %12s  %12s  %-10s  %s\n", (int)w_val, "value", "numerator", "denominator",
+           "target", "unit");
     for (size_t i = 0; i < r->n_values; i++) {
         const struct ind_value *v = &u->values[i];
         format_value(v, value, sizeof(value));
         put_padded(v->def->id, w_id + 2);
         put_padded(v->def->name_zh, w_zh + 2);
         put_padded(v->def->name_en, w_en + 2);
-        printf("%*s  %12lld  %12lld  %s\n", (int)w_val, value, (long long)v->numerator,
-               (long long)v->denominator, v->def->unit);
+        char target[32];
+        format_target(v, target, sizeof(target));
+        printf("%*s  %12lld  %12lld  %-10s  %s\n", (int)w_val, value, (long long)v->numerator,
+               (long long)v->denominator, target, v->def->unit);
     }
     putchar('\n');
 }
@@ -134,9 +149,20 @@ static void print_csv_unit(const struct ind_report *r, const struct ind_unit *u)
             snprintf(value, sizeof(value), "%.4f", v->value);
         snprintf(num, sizeof(num), "%lld", (long long)v->numerator);
         snprintf(den, sizeof(den), "%lld", (long long)v->denominator);
+        const struct ind_target *t = &v->def->target;
+        char target[32] = "";
+        if (t->direction != IND_DIR_NONE)
+            snprintf(target, sizeof(target), "%g", t->value);
+        const char *direction = t->direction == IND_DIR_AT_LEAST  ? "at_least"
+                                : t->direction == IND_DIR_AT_MOST ? "at_most"
+                                                                  : "";
+        const char *behind = v->behind == IND_BEHIND_YES  ? "yes"
+                             : v->behind == IND_BEHIND_NO ? "no"
+                                                          : "";
         const char *fields[] = {u->code, u->name, ind_level_name(u->level), r->period.label,
                                 start, end, ref, v->def->id, v->def->name_zh,
-                                v->def->name_en, value, num, den, v->def->unit};
+                                v->def->name_en, value, num, den, v->def->unit, target,
+                                direction, behind};
         size_t n = sizeof(fields) / sizeof(fields[0]);
         for (size_t k = 0; k < n; k++)
             csv_put(fields[k], k + 1 == n);
@@ -192,14 +218,28 @@ int cli_report(struct cli_config *c, int argc, char **argv)
                         "village] [--format table|csv|json]\n");
         return 2;
     }
+    /* The protocol gives the index its service history (the rates) and the catalog its
+     * per-dose rows; the catalog carries the targets. */
+    struct svc_protocol *protocol = NULL;
+    struct ind_catalog *catalog = NULL;
+    struct yl_err err = {0};
+    if (cli_protocol_load(c, &protocol, &err) != 0 ||
+        cli_indicator_catalog(c, protocol, &catalog, &err) != 0) {
+        svc_protocol_free(protocol);
+        return cli_fail(&err);
+    }
     struct store *s = open_existing(c);
-    if (s == NULL)
+    if (s == NULL) {
+        ind_catalog_free(catalog);
+        svc_protocol_free(protocol);
         return 1;
+    }
     struct pidx *x = pidx_new();
+    pidx_set_protocol(x, protocol);
     struct arena a;
     arena_init(&a);
-    struct yl_err err = {0};
     struct ind_query q = {
+        .catalog = catalog,
         .ou_code = ou,
         .period = period,
         .children = by == NULL ? IND_CHILDREN_NONE : level > 0 ? level : IND_CHILDREN_DIRECT,
@@ -218,7 +258,7 @@ int cli_report(struct cli_config *c, int argc, char **argv)
         json_decref(o);
     } else if (rc == 0 && strcmp(format, "csv") == 0) {
         printf("ou,name,level,period,start,end,reference_date,indicator,name_zh,name_en,value,"
-               "numerator,denominator,unit\n");
+               "numerator,denominator,unit,target,target_direction,behind\n");
         print_csv_unit(&r, &r.unit);
         for (size_t i = 0; i < r.n_children; i++)
             print_csv_unit(&r, &r.children[i]);
@@ -229,6 +269,8 @@ int cli_report(struct cli_config *c, int argc, char **argv)
     }
     arena_release(&a);
     pidx_free(x);
+    ind_catalog_free(catalog);
+    svc_protocol_free(protocol);
     store_close(s);
     return rc == 0 ? 0 : cli_fail(&err);
 }

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "cli/cli_int.h"
 #include "core/err.h"
+#include "indicators/indicators.h"
 #include "pindex/pindex.h"
 #include "services/services.h"
 #include "store/store.h"
@@ -121,7 +122,10 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
      * the loader's "FILE:LINE: column: message" rather than serving wrong care plans. */
     struct svc_protocol *protocol = NULL;
     struct yl_err perr = {0};
-    if (cli_protocol_load(c, &protocol, &perr) != 0) {
+    struct ind_catalog *catalog = NULL;
+    if (cli_protocol_load(c, &protocol, &perr) != 0 ||
+        cli_indicator_catalog(c, protocol, &catalog, &perr) != 0) {
+        svc_protocol_free(protocol);
         store_close(s);
         close(lock);
         return cli_fail(&perr);
@@ -138,6 +142,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         .started = time(NULL),
         .schema_version = store_schema_version(s, &err),
         .protocol = protocol,
+        .indicators = catalog,
     };
     /* The population index is built before the first request, so every indicator and
      * worklist answers from a complete index; writes keep it current from then on. */
@@ -181,6 +186,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     }
     http_server_stop(srv);
     pidx_free(index);
+    ind_catalog_free(catalog);
     svc_protocol_free(protocol);
     audit_log_free(log);
     acct_free(a);

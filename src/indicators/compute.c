@@ -5,7 +5,9 @@
  * The resident pass is split into equal shares of the rows, one per thread, each counting
  * into its own per-unit accumulators (no sharing, no atomics); the shares are summed, the
  * facility and staff measures added, and the tree rolled up from villages to the province.
- * The hot loop reads a 32-byte row and its few spans, so it runs at memory speed.
+ * The hot loop reads a 32-byte row and its few spans, so it runs at memory speed. When the
+ * index has a protocol, the same loop hands each resident to the service rates (rates.c),
+ * which read the resident's history into a second block of counters per unit.
  */
 #include <assert.h>
 #include <pthread.h>
@@ -14,7 +16,7 @@
 
 #include "core/date.h"
 #include "core/mem.h"
-#include "indicators/indicators.h"
+#include "indicators/indicators_int.h"
 
 #define MAX_THREADS 64
 #define BIG_COUNTY 100000           /* "counties above 100,000 population" */
@@ -56,6 +58,7 @@ struct pass {
     int32_t born_7;             /* born on or before this day: 7 or over on D */
     const uint32_t *team_ou;    /* team id → org unit of its lead facility, or PIDX_NONE */
     size_t n_ous;
+    const struct ind_rates *rates;  /* the service rates' plan; NULL: no protocol */
 };
 
 /* The latest birth day that gives at least `years` completed years on `day`. Ages grow as
@@ -89,8 +92,45 @@ static void count_death(const struct pass *p, const struct pidx_resident *r,
         bump(p, acc, ou, ACC_DEATHS_MATERNAL);
 }
 
-/* The resident pass over rows [lo, hi). O(rows + their spans). */
-static void count_rows(const struct pass *p, size_t lo, size_t hi, uint32_t *acc)
+/* A resident in the population on D, counted in unit ou by group. Returns the groups
+ * (bits of enum ind_pop) they are in. O(spans). */
+static unsigned count_stock(const struct pass *p, const struct pidx_resident *r,
+                            const struct pidx_span *sp, uint32_t ou, uint32_t *acc)
+{
+    const int32_t day = p->day;
+    unsigned groups = 1u << IND_POP_ALL;
+    if (r->birth <= p->born_65)
+        groups |= 1u << IND_POP_AGE65;
+    else if (r->birth > p->born_7)
+        groups |= 1u << IND_POP_AGE0_6;
+    uint32_t team = PIDX_NONE;
+    for (uint32_t k = 0; k < r->span_count; k++) {
+        const struct pidx_span *s = &sp[k];
+        if (s->from > day || day > s->to)
+            continue;
+        if (s->kind == PIDX_SPAN_TAG && s->value < TAG_COUNT)
+            groups |= 1u << tag_group[s->value];
+        else if (s->kind == PIDX_SPAN_CONTRACT)
+            team = s->value;
+    }
+    if (groups & KEY_GROUPS)
+        groups |= 1u << IND_POP_KEY;
+    uint32_t *a = acc + (size_t)ou * WIDTH;
+    bool is_signed = team != PIDX_NONE;
+    for (unsigned left = groups; left != 0; left &= left - 1) {
+        uint32_t *pair = a + 2 * pair_of[__builtin_ctz(left)];
+        pair[0]++;
+        pair[1] += is_signed;
+    }
+    if (is_signed && team < p->v->n_teams)
+        bump(p, acc, p->team_ou[team], ACC_SIGNED_TEAM);
+    return groups;
+}
+
+/* The resident pass over rows [lo, hi): the population measures into acc, the service
+ * rates into racc (when the pass has a plan). O(rows + their spans + their history). */
+static void count_rows(const struct pass *p, size_t lo, size_t hi, uint32_t *acc,
+                       uint32_t *racc)
 {
     const struct pidx_resident *rows = p->v->residents;
     const struct pidx_span *pool = p->v->spans;
@@ -108,39 +148,18 @@ static void count_rows(const struct pass *p, size_t lo, size_t hi, uint32_t *acc
             bump(p, acc, pidx_residence_at(r, sp, r->birth), ACC_BIRTHS);
         if (r->status == RSTAT_DECEASED && r->end_date >= p->start && r->end_date <= p->end)
             count_death(p, r, sp, acc);
-        if (day < r->record_date || day >= r->end_date)
-            continue;
-        uint32_t ou = day >= r->residence_from ? r->ou : pidx_residence_at(r, sp, day);
-        if (ou >= p->n_ous)
-            continue;
-        unsigned groups = 1u << IND_POP_ALL;
-        if (r->birth <= p->born_65)
-            groups |= 1u << IND_POP_AGE65;
-        else if (r->birth > p->born_7)
-            groups |= 1u << IND_POP_AGE0_6;
-        uint32_t team = PIDX_NONE;
-        for (uint32_t k = 0; k < r->span_count; k++) {
-            const struct pidx_span *s = &sp[k];
-            if (s->from > day || day > s->to)
-                continue;
-            if (s->kind == PIDX_SPAN_TAG && s->value < TAG_COUNT)
-                groups |= 1u << tag_group[s->value];
-            else if (s->kind == PIDX_SPAN_CONTRACT)
-                team = s->value;
+        uint32_t ou = PIDX_NONE;
+        unsigned groups = 0;
+        if (day >= r->record_date && day < r->end_date) {
+            ou = day >= r->residence_from ? r->ou : pidx_residence_at(r, sp, day);
+            if (ou < p->n_ous)
+                groups = count_stock(p, r, sp, ou, acc);
+            else
+                ou = PIDX_NONE;
         }
-        if (groups & KEY_GROUPS)
-            groups |= 1u << IND_POP_KEY;
-        uint32_t *a = acc + (size_t)ou * WIDTH;
-        bool is_signed = team != PIDX_NONE;
-        while (groups != 0) {
-            int g = __builtin_ctz(groups);
-            groups &= groups - 1;
-            uint32_t *pair = a + 2 * pair_of[g];
-            pair[0]++;
-            pair[1] += is_signed;
-        }
-        if (is_signed && team < p->v->n_teams)
-            bump(p, acc, p->team_ou[team], ACC_SIGNED_TEAM);
+        if (p->rates != NULL)
+            ind_rates_count(p->rates, p->v, (uint32_t)i, r, sp, ou,
+                            (groups >> IND_POP_KEY) & 1, racc, p->n_ous);
     }
 }
 
@@ -173,18 +192,19 @@ struct worker {
     const struct pass *p;
     size_t lo, hi;
     uint32_t *acc;
+    uint32_t *racc;             /* the service rates' counters, or NULL */
     pthread_t thread;
 };
 
 static void *work(void *arg)
 {
     struct worker *w = arg;
-    count_rows(w->p, w->lo, w->hi, w->acc);
+    count_rows(w->p, w->lo, w->hi, w->acc, w->racc);
     return NULL;
 }
 
 /* Facilities, staff and teams, counted where the facility stands. O(F + S + T). */
-static void count_registry(const struct pidx_view *v, size_t n_ous, int64_t *m)
+static void count_registry(const struct pidx_view *v, size_t n_ous, size_t stride, int64_t *m)
 {
     bool *qualified = xcalloc(v->n_facilities + 1, sizeof(*qualified));
     for (size_t i = 1; i < v->n_staff; i++) {
@@ -194,7 +214,7 @@ static void count_registry(const struct pidx_view *v, size_t n_ous, int64_t *m)
         const struct pidx_facility *f = &v->facilities[s->facility];
         if (!f->present || f->status != FSTAT_ACTIVE || f->ou >= n_ous)
             continue;
-        int64_t *u = m + (size_t)f->ou * IND_M_COUNT;
+        int64_t *u = m + (size_t)f->ou * stride;
         bool licensed = s->role == SROLE_LICENSED_PHYSICIAN ||
                         s->role == SROLE_ASSISTANT_PHYSICIAN ||
                         s->role == SROLE_GENERAL_PRACTITIONER;
@@ -211,7 +231,7 @@ static void count_registry(const struct pidx_view *v, size_t n_ous, int64_t *m)
         const struct pidx_facility *f = &v->facilities[i];
         if (!f->present || f->status != FSTAT_ACTIVE || f->ou >= n_ous || f->type >= FT_COUNT)
             continue;
-        int64_t *u = m + (size_t)f->ou * IND_M_COUNT;
+        int64_t *u = m + (size_t)f->ou * stride;
         uint32_t svc = f->services;
         u[IND_M_FACILITIES + f->type]++;
         u[IND_M_BEDS] += f->beds;
@@ -243,7 +263,8 @@ static void count_registry(const struct pidx_view *v, size_t n_ous, int64_t *m)
 
 /* Team id → org unit of its lead facility for active teams (PIDX_NONE otherwise), and the
  * team counts. O(T). */
-static uint32_t *count_teams(const struct pidx_view *v, size_t n_ous, int64_t *m)
+static uint32_t *count_teams(const struct pidx_view *v, size_t n_ous, size_t stride,
+                             int64_t *m)
 {
     uint32_t *team_ou = xmalloc((v->n_teams + 1) * sizeof(*team_ou));
     for (size_t i = 0; i < v->n_teams; i++) {
@@ -253,7 +274,7 @@ static uint32_t *count_teams(const struct pidx_view *v, size_t n_ous, int64_t *m
             !v->facilities[t->facility].present || v->facilities[t->facility].ou >= n_ous)
             continue;
         team_ou[i] = v->facilities[t->facility].ou;
-        m[(size_t)team_ou[i] * IND_M_COUNT + IND_M_TEAMS]++;
+        m[(size_t)team_ou[i] * stride + IND_M_TEAMS]++;
     }
     return team_ou;
 }
@@ -281,16 +302,16 @@ static bool rolls_up(int m)
 /* Add each unit's additive measures to its parent, deepest first. A parent must lie above
  * its child, which also keeps a bad parent link from looping. O(U × M). */
 static void roll_up(const struct pidx_ou *ous, size_t n_ous, const uint32_t *order, size_t n,
-                    int64_t *m)
+                    size_t stride, int64_t *m)
 {
     for (size_t k = 0; k < n; k++) {
         uint32_t u = order[k], p = ous[u].parent;
         if (p >= n_ous || !ous[p].present || ous[p].level >= ous[u].level)
             continue;
-        const int64_t *from = m + (size_t)u * IND_M_COUNT;
-        int64_t *to = m + (size_t)p * IND_M_COUNT;
-        for (int j = 0; j < IND_M_COUNT; j++)
-            if (rolls_up(j))
+        const int64_t *from = m + (size_t)u * stride;
+        int64_t *to = m + (size_t)p * stride;
+        for (size_t j = 0; j < stride; j++)
+            if (rolls_up((int)j))
                 to[j] += from[j];
     }
 }
@@ -298,7 +319,7 @@ static void roll_up(const struct pidx_ou *ous, size_t n_ous, const uint32_t *ord
 /* Resident population of `year`: a unit's own figures for the latest year up to `year`
  * when it has any, else the sum of its children's. O(P + U). */
 static void population(const struct pidx_view *v, size_t n_ous, int32_t year,
-                       const uint32_t *order, size_t n, int64_t *m)
+                       const uint32_t *order, size_t n, size_t stride, int64_t *m)
 {
     int32_t *best = xmalloc((n_ous + 1) * sizeof(*best));
     int64_t *own = xcalloc(n_ous + 1, sizeof(*own));
@@ -321,7 +342,7 @@ static void population(const struct pidx_view *v, size_t n_ous, int32_t year,
     for (size_t k = 0; k < n; k++) {
         uint32_t u = order[k], p = v->ous[u].parent;
         int64_t pop = best[u] != INT32_MIN ? own[u] : below[u];
-        m[(size_t)u * IND_M_COUNT + IND_M_POPULATION] = pop;
+        m[(size_t)u * stride + IND_M_POPULATION] = pop;
         if (p < n_ous && v->ous[p].present && v->ous[p].level < v->ous[u].level)
             below[p] += pop;
     }
@@ -333,23 +354,62 @@ static void population(const struct pidx_view *v, size_t n_ous, int32_t year,
 /* Counties above 100,000 population, and those of them with dialysis in their subtree,
  * counted at the county and added to its ancestors. Needs population and the rolled-up
  * dialysis count. O(U). */
-static void counties(const struct pidx_ou *ous, size_t n_ous, int64_t *m)
+static void counties(const struct pidx_ou *ous, size_t n_ous, size_t stride, int64_t *m)
 {
     for (size_t u = 1; u < n_ous; u++) {
         if (!ous[u].present || ous[u].level != 3)
             continue;
-        const int64_t *c = m + u * IND_M_COUNT;
+        const int64_t *c = m + u * stride;
         int64_t big = c[IND_M_POPULATION] > BIG_COUNTY;
         int64_t dialysis = big && c[IND_M_DIALYSIS_FACILITIES] > 0;
         uint32_t a = (uint32_t)u;
         for (int depth = 0; depth < 5 && a < n_ous && ous[a].present; depth++) {
-            m[(size_t)a * IND_M_COUNT + IND_M_COUNTIES_BIG] += big;
-            m[(size_t)a * IND_M_COUNT + IND_M_COUNTIES_BIG_DIALYSIS] += dialysis;
+            m[(size_t)a * stride + IND_M_COUNTIES_BIG] += big;
+            m[(size_t)a * stride + IND_M_COUNTIES_BIG_DIALYSIS] += dialysis;
             uint32_t p = ous[a].parent;
             if (p >= n_ous || !ous[p].present || ous[p].level >= ous[a].level)
                 break;
             a = p;
         }
+    }
+}
+
+/* Run the resident pass on `threads` workers, each with its own counters, and sum them
+ * into r's measures. */
+static void resident_pass(const struct pass *pass, int threads, struct ind_result *r)
+{
+    size_t n_ous = r->n_ous, rw = pass->rates != NULL ? ind_rates_width(pass->rates) : 0;
+    struct worker w[MAX_THREADS];
+    size_t rows = pass->v->n_residents;
+    size_t share = (rows + (size_t)threads - 1) / (size_t)threads;
+    for (int t = 0; t < threads; t++) {
+        w[t].p = pass;
+        w[t].lo = (size_t)t * share < rows ? (size_t)t * share : rows;
+        w[t].hi = w[t].lo + share < rows ? w[t].lo + share : rows;
+        w[t].acc = counters(n_ous + 1);
+        w[t].racc = rw > 0 ? xcalloc((n_ous + 1) * rw, sizeof(uint32_t)) : NULL;
+    }
+    /* The calling thread takes the first share; a thread that cannot start leaves its
+     * share to the caller as well. */
+    bool started[MAX_THREADS] = {false};
+    for (int t = 1; t < threads; t++)
+        started[t] = pthread_create(&w[t].thread, NULL, work, &w[t]) == 0;
+    count_rows(pass, w[0].lo, w[0].hi, w[0].acc, w[0].racc);
+    for (int t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(w[t].thread, NULL);
+        else
+            count_rows(pass, w[t].lo, w[t].hi, w[t].acc, w[t].racc);
+    }
+    for (int t = 0; t < threads; t++) {
+        for (size_t u = 0; u < n_ous; u++) {
+            int64_t *m = &r->m[u * r->n_measures];
+            add_counters(&w[t].acc[u * WIDTH], m);
+            if (rw > 0)
+                ind_rates_add(pass->rates, &w[t].racc[u * rw], m);
+        }
+        free(w[t].acc);
+        free(w[t].racc);
     }
 }
 
@@ -363,9 +423,13 @@ struct ind_result *ind_compute_view(const struct pidx_view *v, const struct ind_
     r->ous = xcalloc(n_ous + 1, sizeof(*r->ous));
     if (n_ous > 0)
         memcpy(r->ous, v->ous, n_ous * sizeof(*r->ous));
-    r->m = xcalloc((n_ous + 1) * IND_M_COUNT, sizeof(*r->m));
+    /* The service rates need the protocol the history's item indexes refer to. */
+    struct ind_rates *rates = ind_rates_new(v->protocol, p);
+    size_t stride = ind_rates_measures(v->protocol);
+    r->n_measures = stride;
+    r->m = xcalloc((n_ous + 1) * stride, sizeof(*r->m));
 
-    uint32_t *team_ou = count_teams(v, n_ous, r->m);
+    uint32_t *team_ou = count_teams(v, n_ous, stride, r->m);
     struct pass pass = {
         .v = v,
         .start = p->start,
@@ -375,48 +439,26 @@ struct ind_result *ind_compute_view(const struct pidx_view *v, const struct ind_
         .born_7 = born_by(p->reference, 7),
         .team_ou = team_ou,
         .n_ous = n_ous,
+        .rates = rates,
     };
     if (threads < 1)
         threads = 1;
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
-    struct worker w[MAX_THREADS];
-    size_t rows = v->n_residents, share = (rows + (size_t)threads - 1) / (size_t)threads;
-    for (int t = 0; t < threads; t++) {
-        w[t].p = &pass;
-        w[t].lo = (size_t)t * share < rows ? (size_t)t * share : rows;
-        w[t].hi = w[t].lo + share < rows ? w[t].lo + share : rows;
-        w[t].acc = counters(n_ous + 1);
-    }
-    /* The calling thread takes the first share; a thread that cannot start leaves its
-     * share to the caller as well. */
-    bool started[MAX_THREADS] = {false};
-    for (int t = 1; t < threads; t++)
-        started[t] = pthread_create(&w[t].thread, NULL, work, &w[t]) == 0;
-    count_rows(&pass, w[0].lo, w[0].hi, w[0].acc);
-    for (int t = 1; t < threads; t++) {
-        if (started[t])
-            pthread_join(w[t].thread, NULL);
-        else
-            count_rows(&pass, w[t].lo, w[t].hi, w[t].acc);
-    }
-    for (int t = 0; t < threads; t++) {
-        for (size_t u = 0; u < n_ous; u++)
-            add_counters(&w[t].acc[u * WIDTH], &r->m[u * IND_M_COUNT]);
-        free(w[t].acc);
-    }
+    resident_pass(&pass, threads, r);
     free(team_ou);
+    ind_rates_free(rates);
 
-    count_registry(v, n_ous, r->m);
+    count_registry(v, n_ous, stride, r->m);
     size_t n_order;
     uint32_t *order = deepest_first(v->ous, n_ous, &n_order);
-    roll_up(v->ous, n_ous, order, n_order, r->m);
+    roll_up(v->ous, n_ous, order, n_order, stride, r->m);
     int year, month, mday;
     date_to_ymd(p->reference, &year, &month, &mday);
-    population(v, n_ous, year, order, n_order, r->m);
-    counties(v->ous, n_ous, r->m);
+    population(v, n_ous, year, order, n_order, stride, r->m);
+    counties(v->ous, n_ous, stride, r->m);
     for (size_t u = 0; u < n_ous; u++)
-        r->m[u * IND_M_COUNT + IND_M_ONE] = 1;
+        r->m[u * stride + IND_M_ONE] = 1;
     free(order);
     return r;
 }
@@ -442,9 +484,9 @@ void ind_result_free(struct ind_result *r)
 
 int64_t ind_result_measure(const struct ind_result *r, uint32_t ou, enum ind_measure m)
 {
-    if (ou >= r->n_ous || m < 0 || m >= IND_M_COUNT)
+    if (ou >= r->n_ous || (int)m < 0 || (size_t)m >= r->n_measures)
         return 0;
-    return r->m[(size_t)ou * IND_M_COUNT + m];
+    return r->m[(size_t)ou * r->n_measures + (size_t)m];
 }
 
 void ind_evaluate(const struct ind_result *r, uint32_t ou, const struct ind_def *d,
@@ -457,4 +499,9 @@ void ind_evaluate(const struct ind_result *r, uint32_t ou, const struct ind_def 
     out->value = out->has_value
                      ? (double)out->numerator * (double)d->scale / (double)out->denominator
                      : 0.0;
+    out->behind = IND_BEHIND_UNKNOWN;
+    if (out->has_value && d->target.direction == IND_DIR_AT_LEAST)
+        out->behind = out->value < d->target.value ? IND_BEHIND_YES : IND_BEHIND_NO;
+    else if (out->has_value && d->target.direction == IND_DIR_AT_MOST)
+        out->behind = out->value > d->target.value ? IND_BEHIND_YES : IND_BEHIND_NO;
 }

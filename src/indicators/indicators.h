@@ -22,7 +22,16 @@
  *     D's year (the latest year before it when that year is missing), a unit's own figures
  *     when it has any, else the sum of its children's, recursively;
  *   - facilities and staff count where the facility stands, rolled up; active ones only
- *     (staff: active, in an active facility).
+ *     (staff: active, in an active facility);
+ *   - service rates (issue 4, "Rates"; docs/indicators.md gives each numerator and
+ *     denominator): from the same pass, when the index has a protocol, out of each
+ *     resident's facts on D and their service history. Which items a rate counts comes
+ *     from the protocol by program and schedule (a programme's per_year item is its
+ *     follow-up, its yearly item its yearly check), never from an item code. Events count
+ *     from the period's start to D; the windows of a flow (a newborn's visit, a notified
+ *     patient's first visit, a delivery's postpartum visit) count whenever they fall.
+ *     Vaccine doses and screening items give one indicator each, generated from the
+ *     protocol (ind_catalog_new).
  */
 #ifndef YL_INDICATORS_H
 #define YL_INDICATORS_H
@@ -82,6 +91,26 @@ enum ind_measure {
     IND_M_DEATHS_UNDER5,                /* deaths under 5 years in the period */
     IND_M_DEATHS_MATERNAL,              /* maternal deaths in the period */
     IND_M_SIGNED_TEAM,                  /* residents signed on D with the unit's active teams */
+    /* Service rates (rates.c): zero when the index has no protocol. */
+    IND_M_SIGNED_SERVED,                /* signed on D and served as their package promises */
+    IND_M_ELDERLY,                      /* eligible on D for the elderly yearly check (65+) */
+    IND_M_ELDERLY_CHECKED,              /* ... who had it in the period */
+    IND_M_CHRONIC,                      /* block of IND_CHRONIC_COUNT × IND_CM_COUNT */
+    IND_M_NEWBORN_VISITED = IND_M_CHRONIC + 3 * 4, /* births of the period visited in the
+                                                    * newborn visit's window */
+    IND_M_CHILDREN,                     /* in the child programme's ages on D (0-6) */
+    IND_M_CHILDREN_CHECKED,             /* ... with a child health service in the period */
+    IND_M_DELIVERIES,                   /* deliveries in the period */
+    IND_M_DELIVERIES_EARLY,             /* ... with the first prenatal visit in its window */
+    IND_M_DELIVERIES_POSTPARTUM,        /* ... with the postpartum visit in its window */
+    IND_M_TB_NOTIFIED,                  /* tuberculosis patients notified in the period */
+    IND_M_TB_VISITED,                   /* ... with the first visit in its window */
+    IND_M_TCM_ELDERLY,                  /* eligible on D for the elderly TCM yearly item */
+    IND_M_TCM_ELDERLY_DONE,             /* ... who had it in the period */
+    IND_M_TCM_CHILDREN,                 /* younger on D than the child TCM windows reach */
+    IND_M_TCM_CHILDREN_DONE,            /* ... with a child TCM service in the period */
+    IND_M_KEY_MANAGED,                  /* key population on D with a service in the period */
+    IND_M_SERVICES,                     /* services delivered in the period */
     IND_M_RESIDENT_END,                 /* the measures above come from the resident pass */
     IND_M_POPULATION = IND_M_RESIDENT_END,
     IND_M_FACILITIES,                   /* block of FT_COUNT: active facilities by type */
@@ -106,12 +135,50 @@ enum ind_measure {
     IND_M_VILLAGE_CLINICS,
     IND_M_VILLAGE_CLINICS_QUALIFIED,    /* ... with a licensed or college-educated doctor */
     IND_M_ONE,                          /* 1: the denominator of a plain count */
+    /* Measures from here on are generated from the protocol: two per vaccine dose or
+     * screening item (ind_coverage_items), numerator at IND_M_COUNT + 2k, denominator
+     * next to it. */
     IND_M_COUNT
 };
+
+/* The chronic disease programmes with a standardized management rate, and their block of
+ * measures (IND_M_CHRONIC + programme × IND_CM_COUNT + measure). */
+enum ind_chronic { IND_CHRONIC_HYPERTENSION, IND_CHRONIC_DIABETES, IND_CHRONIC_MENTAL,
+                   IND_CHRONIC_COUNT };
+enum ind_chronic_measure {
+    IND_CM_PATIENTS,        /* tag of the programme's follow-up item covering D */
+    IND_CM_MANAGED,         /* ... with at least one follow-up in the period */
+    IND_CM_STANDARD,        /* ... with at least `times` (scaled to the period) */
+    IND_CM_CONTROLLED,      /* ... whose last follow-up in the period was controlled */
+    IND_CM_COUNT
+};
+_Static_assert(IND_CHRONIC_COUNT * IND_CM_COUNT == 3 * 4, "the chronic block's size");
+#define IND_M_CHRONIC_AT(prog, cm) \
+    ((enum ind_measure)(IND_M_CHRONIC + (prog) * IND_CM_COUNT + (cm)))
+
+/*
+ * The items that get an indicator each, in protocol order: every vaccine dose (a window
+ * item of the immunization programme anchored at birth) and every screening item (an
+ * interval item of the screening programme). Item k's measures are IND_M_COUNT + 2k
+ * (numerator) and + 1 (denominator). Writes at most cap item indexes; returns how many
+ * there are (at most IND_COVERAGE_MAX). O(items).
+ */
+#define IND_COVERAGE_MAX 256
+size_t ind_coverage_items(const struct svc_protocol *p, int *items, size_t cap);
 
 /* The measure for a population filter: RECORDS and SIGNED move within their block; other
  * measures ignore the filter. */
 enum ind_measure ind_measure_at(enum ind_measure m, enum ind_pop pop);
+
+/* A target: the value the indicator should reach (at least) or stay under (at most), in
+ * the indicator's own unit (75 for 75 %). */
+enum ind_direction { IND_DIR_NONE, IND_DIR_AT_LEAST, IND_DIR_AT_MOST };
+
+struct ind_target {
+    uint8_t direction;          /* enum ind_direction; NONE: no target */
+    double value;
+    const char *source;         /* where the figure comes from; "" when not said */
+};
 
 /* One indicator: value = numerator × scale ÷ denominator (null when the denominator is 0). */
 struct ind_def {
@@ -124,12 +191,36 @@ struct ind_def {
     int32_t scale;              /* 1, 100, 1000, 10000 or 100000 */
     const char *unit;           /* "%", "‰", "per 1,000", "count" … */
     const char *base;           /* the denominator in words */
+    struct ind_target target;   /* none in the static table; ind_catalog_new sets them */
 };
 
 /* The definitions table (static, lives for the program). */
 const struct ind_def *ind_defs(size_t *n);
 /* A definition by id, or NULL. */
 const struct ind_def *ind_def_find(const char *id);
+
+/*
+ * The catalog a deployment reports: the static table, then one definition per coverage
+ * item of the protocol (ind_coverage_items: "vaccination_<item>", "screening_<item>"),
+ * with their targets. Built once at start, read-only after (safe to share between
+ * threads); lives until ind_catalog_free, and borrows nothing (the protocol may go first).
+ *
+ * Targets come from CSV files (docs/indicators.md "Targets"), applied in order: the
+ * shipped data/indicator-targets.csv, then the region's own. Columns indicator, direction
+ * (at_least, at_most), target (a number; empty removes a target an earlier file set),
+ * source; a trailing `*` in indicator applies the row to every id with that prefix
+ * ("vaccination_*"), and a later row wins. YL_EINVAL with "FILE:LINE: column: message"
+ * for an unknown indicator, a bad direction or number, a missing column; YL_EIO for an
+ * unreadable file. `p` may be NULL (no generated rows).
+ */
+struct ind_catalog;
+int ind_catalog_new(const struct svc_protocol *p, const char *const *target_files, size_t n,
+                    struct ind_catalog **out, struct yl_err *err);
+void ind_catalog_free(struct ind_catalog *c);      /* NULL is fine */
+/* Its definitions in report order (static first). */
+const struct ind_def *ind_catalog_defs(const struct ind_catalog *c, size_t *n);
+/* A definition by id, or NULL. */
+const struct ind_def *ind_catalog_find(const struct ind_catalog *c, const char *id);
 
 /* --- computing -------------------------------------------------------------------------- */
 
@@ -139,7 +230,8 @@ struct ind_result {
     struct ind_period period;
     size_t n_ous;               /* entries indexed by org unit id, entry 0 unused */
     struct pidx_ou *ous;        /* copy of the index's org units */
-    int64_t *m;                 /* n_ous × IND_M_COUNT, rolled up */
+    size_t n_measures;          /* IND_M_COUNT + 2 per coverage item of the protocol */
+    int64_t *m;                 /* n_ous × n_measures, rolled up */
 };
 
 /*
@@ -158,15 +250,20 @@ void ind_result_free(struct ind_result *r);
 /* A measure of an org unit (0 for an unknown unit). */
 int64_t ind_result_measure(const struct ind_result *r, uint32_t ou, enum ind_measure m);
 
+enum ind_behind { IND_BEHIND_UNKNOWN, IND_BEHIND_NO, IND_BEHIND_YES };
+
 struct ind_value {
     const struct ind_def *def;
     int64_t numerator;
     int64_t denominator;
     bool has_value;             /* false when the denominator is 0 */
     double value;
+    uint8_t behind;             /* enum ind_behind: against def->target; UNKNOWN without a
+                                 * target or a value */
 };
 
-/* Evaluate one definition for one org unit. O(1). */
+/* Evaluate one definition for one org unit, and whether it is behind its target (at
+ * least: value below it; at most: value above it). O(1). */
 void ind_evaluate(const struct ind_result *r, uint32_t ou, const struct ind_def *d,
                   struct ind_value *out);
 
@@ -180,6 +277,7 @@ struct ind_query {
     int children;               /* IND_CHILDREN_NONE, _DIRECT, or a level 1..5: every
                                  * descendant at that level */
     const struct acct_scope *scope; /* the caller's (ind_scope_root); NULL: everything */
+    const struct ind_catalog *catalog;  /* the definitions; NULL: the static table */
     int32_t today;
     int threads;
 };
@@ -189,7 +287,7 @@ struct ind_unit {
     const char *code;
     const char *name;           /* from the store; "" when not read */
     int level;
-    struct ind_value *values;   /* n_values, in ind_defs order */
+    struct ind_value *values;   /* n_values, in catalog order */
 };
 
 struct ind_report {

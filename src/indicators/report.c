@@ -51,11 +51,15 @@ static bool is_child(const struct ind_result *r, uint32_t u, uint32_t ou, int ch
     return o->level == children && in_subtree(r, u, ou);
 }
 
-static void fill_unit(const struct ind_result *r, uint32_t ou, struct arena *a,
-                      struct ind_unit *out)
+/* The definitions a query reports: its catalog's, else the static table. */
+static const struct ind_def *query_defs(const struct ind_query *q, size_t *n)
 {
-    size_t n;
-    const struct ind_def *defs = ind_defs(&n);
+    return q->catalog != NULL ? ind_catalog_defs(q->catalog, n) : ind_defs(n);
+}
+
+static void fill_unit(const struct ind_result *r, uint32_t ou, const struct ind_def *defs,
+                      size_t n, struct arena *a, struct ind_unit *out)
+{
     out->ou = ou;
     out->code = arena_strdup(a, r->ous[ou].code);
     out->name = "";
@@ -125,9 +129,9 @@ int ind_report_build(struct pidx *x, struct store *s, const struct ind_query *q,
                           ind_level_name(q->children), ind_level_name(level));
     }
     size_t n_defs;
-    ind_defs(&n_defs);
+    const struct ind_def *defs = query_defs(q, &n_defs);
     out->n_values = n_defs;
-    fill_unit(r, ou, a, &out->unit);
+    fill_unit(r, ou, defs, n_defs, a, &out->unit);
     if (q->children != IND_CHILDREN_NONE) {
         size_t n = 0;
         for (size_t u = 1; u < r->n_ous; u++)
@@ -135,7 +139,8 @@ int ind_report_build(struct pidx *x, struct store *s, const struct ind_query *q,
         out->children = arena_alloc(a, (n + 1) * sizeof(*out->children));
         for (size_t u = 1; u < r->n_ous && out->n_children < n; u++)
             if (is_child(r, (uint32_t)u, ou, q->children))
-                fill_unit(r, (uint32_t)u, a, &out->children[out->n_children++]);
+                fill_unit(r, (uint32_t)u, defs, n_defs, a,
+                          &out->children[out->n_children++]);
         qsort(out->children, out->n_children, sizeof(*out->children), unit_cmp);
     }
     ind_result_free(r);

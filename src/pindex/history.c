@@ -143,6 +143,13 @@ const struct svc_done *pidx_view_services(const struct pidx_view *v, uint32_t id
     return &v->done[v->done_runs[id].first];
 }
 
+void pidx_services_put(struct pidx *x, uint32_t id, const struct svc_done *done, size_t n)
+{
+    pthread_rwlock_wrlock(&x->lock);
+    pidx_done_set(x, id, done, n);
+    pthread_rwlock_unlock(&x->lock);
+}
+
 size_t pidx_resident_services(struct pidx *x, uint32_t id, struct svc_done *out, size_t cap)
 {
     pthread_rwlock_rdlock(&x->lock);

@@ -156,9 +156,10 @@ static int residence_span(struct store_stmt *st, struct pidx_span *s, struct yl_
     return rc;
 }
 
-/* PIDX_CONTRACT_*: resident_id, team_id, from_date, to_date, status, ended_date. A
- * terminated contract covered its resident until the day before it ended; *keep is false
- * when that leaves no day at all. */
+/* PIDX_CONTRACT_*: resident_id, team_id, from_date, to_date, status, ended_date, package.
+ * A terminated contract covered its resident until the day before it ended; *keep is false
+ * when that leaves no day at all. The package rides in the span (pidx_span_package): the
+ * contract fulfilment rate asks what each signed resident's package promised. */
 static int contract_span(struct store_stmt *st, struct pidx_span *s, bool *keep,
                          struct yl_err *err)
 {
@@ -176,6 +177,11 @@ static int contract_span(struct store_stmt *st, struct pidx_span *s, bool *keep,
         rc = col_code(st, 4, VOCAB_CONTRACT_STATUS, "contract of resident", rid, &status, err);
     if (rc == 0 && status == CSTAT_TERMINATED)
         rc = col_day(st, 5, PIDX_OPEN, "contract of resident", rid, "ended_date", &ended, err);
+    uint8_t package = PKG_BASIC;
+    if (rc == 0)
+        rc = col_code(st, 6, VOCAB_PACKAGE, "contract of resident", rid, &package, err);
+    if (rc == 0)
+        pidx_span_set_package(s, package);
     if (rc == 0 && ended != PIDX_OPEN && ended - 1 < s->to)
         s->to = ended - 1;
     *keep = s->from <= s->to;

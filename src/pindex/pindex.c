@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "vocab/vocab.h"
 
 static_assert(sizeof(struct pidx_resident) == 32, "a resident row is 32 bytes");
 static_assert(sizeof(struct pidx_span) == 16, "a span is 16 bytes");
@@ -127,6 +128,7 @@ void pidx_view(struct pidx *x, struct pidx_view *v)
     v->done = x->done;
     v->done_runs = x->done_runs;
     v->n_done_runs = x->n_done_runs;
+    v->protocol = x->protocol;
 }
 
 /* --- registry arrays -------------------------------------------------------------------- */
@@ -456,6 +458,16 @@ void pidx_span_set_due(struct pidx_span *s, int32_t due)
     s->aux[0] = (uint8_t)days;
     s->aux[1] = (uint8_t)(days >> 8);
     s->aux[2] = (uint8_t)(days >> 16);
+}
+
+int pidx_span_package(const struct pidx_span *s)
+{
+    return s->aux[0] >= 1 && s->aux[0] <= PKG_COUNT ? s->aux[0] - 1 : PKG_COUNT;
+}
+
+void pidx_span_set_package(struct pidx_span *s, int package)
+{
+    s->aux[0] = package >= 0 && package < PKG_COUNT ? (uint8_t)(package + 1) : 0;
 }
 
 static int span_cmp(const void *pa, const void *pb)

@@ -95,13 +95,19 @@ struct pidx_span {
     uint32_t value;
     uint8_t kind;
     uint8_t aux[3];             /* a pregnant tag: days from `from` to its expected delivery,
-                                 * 24 bits little-endian (pidx_span_due); zero otherwise */
+                                 * 24 bits little-endian (pidx_span_due); a contract: its
+                                 * package + 1 in aux[0] (pidx_span_package); zero otherwise */
 };
 
 /* The expected delivery of a pregnant tag span, or INT32_MIN when not recorded. */
 int32_t pidx_span_due(const struct pidx_span *s);
 /* Record it (`due` after s->from and less than 2^24 days later; otherwise not recorded). */
 void pidx_span_set_due(struct pidx_span *s, int32_t due);
+/* The service package (enum package, vocab.h) of a contract span; PKG_COUNT when the span
+ * records none (a span built without one, e.g. by a tool). */
+int pidx_span_package(const struct pidx_span *s);
+/* Record it on a contract span (a value outside the vocabulary records none). */
+void pidx_span_set_package(struct pidx_span *s, int package);
 
 #define PIDX_F_MATERNAL_DEATH 0x01
 
@@ -183,6 +189,8 @@ struct pidx_view {
     const struct svc_done *done;
     const struct pidx_done_run *done_runs;
     size_t n_done_runs;
+    /* The protocol the history's item indexes refer to (pidx_set_protocol), or NULL. */
+    const struct svc_protocol *protocol;
 };
 
 /* Where a resident's service history lies in the pool. */
@@ -286,6 +294,11 @@ int32_t pidx_history_cutoff(int32_t today);
 /* Resident `id`'s history in a view (under the read lock): a pointer into the pool and its
  * length, sorted by day (ties in recording order); NULL with *n = 0 when none. */
 const struct svc_done *pidx_view_services(const struct pidx_view *v, uint32_t id, size_t *n);
+
+/* Replace resident `id`'s history with n events (sorted by day; copied), taking the write
+ * lock: for tools and benchmarks that build an index without a store. Write paths of the
+ * server use pidx_resident_refresh, which re-reads the history from the store. */
+void pidx_services_put(struct pidx *x, uint32_t id, const struct svc_done *done, size_t n);
 
 /* Copy resident `id`'s history out (cap entries); returns the full count. Takes the read
  * lock itself. */

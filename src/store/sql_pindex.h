@@ -46,7 +46,8 @@
       "SELECT resident_id, ou_id, from_date, to_date FROM residence" \
       " ORDER BY resident_id, id") \
     X(PIDX_CONTRACT_ALL, \
-      "SELECT resident_id, team_id, from_date, to_date, status, ended_date FROM contract" \
+      "SELECT resident_id, team_id, from_date, to_date, status, ended_date, package" \
+      " FROM contract" \
       " ORDER BY resident_id, id") \
     X(PIDX_RESIDENT_ONE, \
       "SELECT id, ou_id, sex, birth_date, record_date, status, status_date, maternal_death," \
@@ -58,7 +59,8 @@
       "SELECT resident_id, ou_id, from_date, to_date FROM residence" \
       " WHERE resident_id = ? ORDER BY id") \
     X(PIDX_CONTRACT_ONE, \
-      "SELECT resident_id, team_id, from_date, to_date, status, ended_date FROM contract" \
+      "SELECT resident_id, team_id, from_date, to_date, status, ended_date, package" \
+      " FROM contract" \
       " WHERE resident_id = ? ORDER BY id") \
     X(IND_OU_NAME, \
       "SELECT name FROM ou WHERE id = ?") \

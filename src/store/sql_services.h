@@ -59,6 +59,21 @@
       " ORDER BY resident_id, service_date, id")                                         \
     X(PIDX_SERVICE_ONE,                                                                  \
       "SELECT resident_id, item, service_date, outcome FROM service_event"               \
-      " WHERE resident_id = ? ORDER BY service_date, id")
+      " WHERE resident_id = ? ORDER BY service_date, id")                                \
+    X(SVC_WL_TEAM_BY_CODE, "SELECT id, code FROM team WHERE code = ?")                   \
+    X(SVC_WL_TEAM_BY_ID, "SELECT id, code FROM team WHERE id = ?")                       \
+    X(SVC_WL_FACILITY,                                                                   \
+      "SELECT f.id, f.type, o.code FROM facility f JOIN ou o ON o.id = f.ou_id"          \
+      " WHERE f.code = ?")                                                               \
+    X(SVC_WL_CONTACT, "SELECT name, phone FROM resident WHERE id = ?")                   \
+    /* Points: events per staff member and item in [from, to], with the staff member's   \
+     * facility and its org unit; points are summed in C from the protocol. */           \
+    X(SVC_POINTS_MONTH,                                                                  \
+      "SELECT s.id, s.code, s.name, s.role, f.code, f.name, o.code, e.item, COUNT(*)"    \
+      " FROM service_event e JOIN staff s ON s.id = e.staff_id"                          \
+      " JOIN facility f ON f.id = s.facility_id JOIN ou o ON o.id = f.ou_id"             \
+      " WHERE e.service_date >= ? AND e.service_date <= ?"                               \
+      " GROUP BY s.id, s.code, s.name, s.role, f.code, f.name, o.code, e.item"           \
+      " ORDER BY s.id")
 
 #endif
