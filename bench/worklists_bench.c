@@ -209,7 +209,8 @@ static void scan_once(struct pidx *x, const struct svc_protocol *p, const struct
     struct svc_worklist wl;
     arena_init(&a);
     double t0 = now_s();
-    svc_worklist_scan(x, p, r, area, &q, &a, &wl);
+    struct svc_candidates cand = {.roster = r};
+    svc_worklist_scan(x, p, r != NULL ? &cand : NULL, area, &q, &a, &wl);
     f->seconds = now_s() - t0;
     f->residents = wl.residents;
     f->entries = wl.entries;

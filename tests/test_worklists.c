@@ -693,7 +693,8 @@ TEST(roster_path_equals_the_full_pass)
         arena_init(&a);
         struct svc_worklist full, fast;
         svc_worklist_scan(srv.index, proto, NULL, areas[k], &q, &a, &full);
-        svc_worklist_scan(srv.index, proto, roster, areas[k], &q, &a, &fast);
+        struct svc_candidates cand = {.roster = roster};
+        svc_worklist_scan(srv.index, proto, &cand, areas[k], &q, &a, &fast);
         bool same = full.n == fast.n && full.residents == fast.residents;
         for (size_t i = 0; same && i < full.n; i++)
             same = full.rows[i].key == fast.rows[i].key;
@@ -703,6 +704,72 @@ TEST(roster_path_equals_the_full_pass)
         CHECK_INT(n, k == 0 ? 11 : 13);
     }
     svc_roster_free(roster);
+}
+
+/* Rows of one resident in a worklist array. */
+static size_t rows_of(json_t *items, int64_t id)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size(items); i++)
+        n += jint(json_array_get(items, i), "resident_id") == id;
+    return n;
+}
+
+/* The server's live roster: the API's worklists come from it, and a resident who joins the
+ * team after it was built is listed at once (the contract write touched them), once. */
+TEST(live_roster_keeps_up_with_contract_changes)
+{
+    CHECK(ready() != NULL);
+    struct svc_live_roster *lr = svc_live_roster_new();
+    svc_live_roster_rebuild(lr, srv.index, T);
+    CHECK(!svc_live_roster_stale(lr, T));
+    CHECK(svc_live_roster_stale(lr, T + 1));
+    srv.app.roster = lr;
+    json_t *before = all_items("team=TA-1", tok_admin, 1000);
+    CHECK(before != NULL);
+    CHECK_INT(json_array_size(before), 11);
+    CHECK_INT(rows_of(before, 4), 0);
+
+    /* Resident 4 leaves team B for team A today. */
+    char path[96], body[160], today[DATE_STR_LEN];
+    long contract = sql_count("SELECT id FROM contract WHERE resident_id = 4");
+    snprintf(path, sizeof(path), "/api/contracts/%ld/terminate", contract);
+    snprintf(body, sizeof(body), "{\"date\":\"%s\",\"reason\":\"moved to team A\"}",
+             date_format(T, today));
+    ts_response_free(&R);
+    CHECK_INT(ts_request(srv.port, "POST", path, tok_admin, NULL, body, strlen(body), &R), 0);
+    CHECK_INT(R.status, 200);
+    snprintf(body, sizeof(body), "{\"resident_id\":4,\"team_code\":\"TA-1\",\"package\":\"basic\"}");
+    ts_response_free(&R);
+    CHECK_INT(ts_request(srv.port, "POST", "/api/contracts", tok_admin, NULL, body,
+                         strlen(body), &R), 0);
+    CHECK_INT(R.status, 201);
+
+    json_t *after = all_items("team=TA-1", tok_admin, 1000);
+    CHECK(after != NULL);
+    size_t joined = rows_of(after, 4);
+    CHECK(joined > 0);
+    CHECK_INT(json_array_size(after), 11 + joined);
+    /* The same list as a walk of the whole index, and after a rebuild. */
+    srv.app.roster = NULL;
+    json_t *walked = all_items("team=TA-1", tok_admin, 1000);
+    srv.app.roster = lr;
+    svc_live_roster_rebuild(lr, srv.index, T);
+    json_t *rebuilt = all_items("team=TA-1", tok_admin, 1000);
+    CHECK(walked != NULL && rebuilt != NULL);
+    CHECK(json_equal(after, walked));
+    CHECK(json_equal(after, rebuilt));
+    /* Team B no longer lists them. */
+    json_t *team_b = all_items("team=TB-1", tok_admin, 1000);
+    CHECK(team_b != NULL);
+    CHECK_INT(rows_of(team_b, 4), 0);
+    srv.app.roster = NULL;
+    svc_live_roster_free(lr);
+    json_decref(before);
+    json_decref(after);
+    json_decref(walked);
+    json_decref(rebuilt);
+    json_decref(team_b);
 }
 
 /* ------------------------------------------------------------------ points */

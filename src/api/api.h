@@ -19,6 +19,7 @@
 struct store;
 struct pidx;
 struct svc_protocol;
+struct svc_live_roster;
 struct ind_catalog;
 
 /* The application context every handler reaches through req->app. Borrowed pointers; the
@@ -35,6 +36,8 @@ struct api_app {
                                              * 503 (the server loads it before serving) */
     const struct ind_catalog *indicators;   /* the indicators with their targets; NULL:
                                              * the static table, no targets */
+    struct svc_live_roster *roster;         /* today's roster for worklists; NULL: every
+                                             * worklist walks the whole index */
 };
 
 /* The route table (static, lives for the program). */

@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "pindex/pindex.h"
+#include "services/worklist.h"
 #include "store/store.h"
 #include "core/err.h"
 
@@ -151,6 +152,10 @@ void api_index_resident(struct http_request *req, int64_t resident_id)
         fprintf(stderr, "yilian: index: refresh of resident %lld failed: %s\n",
                 (long long)resident_id, yl_err_message(&err));
     store_release(c);
+    /* After the refresh, so a roster rebuilt meanwhile either has the change or keeps the
+     * touch. */
+    if (a->roster != NULL)
+        svc_live_roster_touch(a->roster, (uint32_t)resident_id);
 }
 
 int api_path_id(struct http_request *req, const char *name, int64_t *out, struct yl_err *err)

@@ -225,8 +225,13 @@ int api_worklist_get(struct http_request *req, struct http_response *res, struct
         return rc;
     struct svc_wl_area area;
     struct svc_worklist wl;
-    rc = svc_worklist_get(a->store, a->index, a->protocol, api_principal(req), kind, code, &q,
-                          &req->arena, &area, &wl, err);
+    struct svc_candidates cand = {0};
+    if (a->roster != NULL)
+        svc_live_roster_acquire(a->roster, &req->arena, &cand);
+    rc = svc_worklist_get(a->store, a->index, a->protocol, a->roster ? &cand : NULL,
+                          api_principal(req), kind, code, &q, &req->arena, &area, &wl, err);
+    if (a->roster != NULL)
+        svc_live_roster_release(a->roster);
     if (rc != 0)
         return rc;
     static const char *const types[] = {"", "team", "ou", "facility"};

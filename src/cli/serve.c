@@ -14,10 +14,12 @@
 #include "api/api.h"
 #include "audit/audit.h"
 #include "cli/cli_int.h"
+#include "core/date.h"
 #include "core/err.h"
 #include "indicators/indicators.h"
 #include "pindex/pindex.h"
 #include "services/services.h"
+#include "services/worklist.h"
 #include "store/store.h"
 
 static bool is_loopback(const char *addr)
@@ -67,7 +69,8 @@ static int load_index(struct pidx *index, struct store *s)
 /* Wait for a stop signal; meanwhile, every two seconds, look whether a writer outside this
  * process (a CLI import) moved the change epoch, and reload the index when it did. The
  * reload builds a new index beside the live one and swaps it in, so requests go on. */
-static int wait_and_watch(const sigset_t *stop, struct store *s, struct pidx *index)
+static int wait_and_watch(const sigset_t *stop, struct store *s, struct pidx *index,
+                          struct svc_live_roster *roster)
 {
     struct yl_err err = {0};
     int64_t seen = 0;
@@ -79,12 +82,16 @@ static int wait_and_watch(const sigset_t *stop, struct store *s, struct pidx *in
             return sig;
         int64_t now = seen;
         yl_err_clear(&err);
-        if (pidx_epoch_get(s, &now, &err) != 0 || now == seen)
-            continue;
-        seen = now;
-        printf("index: the database was changed by another process; reloading\n");
-        if (load_index(index, s) != 0)
-            fprintf(stderr, "yilian: the index keeps its previous contents\n");
+        if (pidx_epoch_get(s, &now, &err) == 0 && now != seen) {
+            seen = now;
+            printf("index: the database was changed by another process; reloading\n");
+            if (load_index(index, s) != 0)
+                fprintf(stderr, "yilian: the index keeps its previous contents\n");
+            svc_live_roster_rebuild(roster, index, date_today());
+        } else if (svc_live_roster_stale(roster, date_today())) {
+            /* A new day (contracts begin and end) or many residents written since. */
+            svc_live_roster_rebuild(roster, index, date_today());
+        }
     }
 }
 
@@ -151,6 +158,11 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     if (rc == 0)
         rc = load_index(index, s);
     app.index = index;
+    /* Worklists find a team's residents from the roster instead of walking the region. */
+    struct svc_live_roster *roster = svc_live_roster_new();
+    if (rc == 0)
+        svc_live_roster_rebuild(roster, index, date_today());
+    app.roster = roster;
     struct http_options hopt = {
         .listen = c->listen,
         .port = c->port,
@@ -180,11 +192,12 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
                             "%s; set tls_cert and tls_key, or listen on 127.0.0.1 behind a "
                             "TLS proxy\n", c->listen);
         fflush(stdout);
-        int sig = wait_and_watch(&stop, s, index);
+        int sig = wait_and_watch(&stop, s, index, roster);
         printf("yilian: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         fflush(stdout);
     }
     http_server_stop(srv);
+    svc_live_roster_free(roster);
     pidx_free(index);
     ind_catalog_free(catalog);
     svc_protocol_free(protocol);

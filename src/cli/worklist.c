@@ -131,7 +131,7 @@ static int print_worklist(struct store *s, struct pidx *x, const struct svc_prot
     for (int page = 0; rc == 0; page++) {
         struct arena a;
         arena_init(&a);
-        rc = svc_worklist_get(s, x, p, NULL, kind, code, q, &a, &area, &wl, err);
+        rc = svc_worklist_get(s, x, p, NULL, NULL, kind, code, q, &a, &area, &wl, err);
         if (rc == 0 && csv) {
             struct buf b;
             buf_init(&b, CLI_WL_CSV_MAX);

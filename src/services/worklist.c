@@ -570,10 +570,26 @@ static void prefetch(const struct pidx_view *v, const uint32_t *ids, uint32_t i,
     }
 }
 
-/* The candidates: a roster bucket (team) or the buckets of the area's villages, else every
- * resident. */
-static void walk(const struct pidx_view *v, struct pass *ps, const struct svc_roster *roster)
+static bool among(const uint32_t *ids, size_t n, uint32_t id)
 {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] == id)
+            return true;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* The candidates: a roster bucket (team) or the buckets of the area's villages, then the
+ * extra ids (those also in a bucket are taken once, as extras); else every resident. */
+static void walk(const struct pidx_view *v, struct pass *ps, const struct svc_candidates *cand)
+{
+    const struct svc_roster *roster = cand != NULL ? cand->roster : NULL;
     if (roster == NULL) {
         for (size_t id = 1; id < v->n_residents; id++)
             one_resident(v, ps, (uint32_t)id);
@@ -589,10 +605,13 @@ static void walk(const struct pidx_view *v, struct pass *ps, const struct svc_ro
         uint32_t end = b->first[k + 1];
         for (uint32_t i = b->first[k]; i < end; i++) {
             prefetch(v, b->ids, i, end);
-            if (b->ids[i] < v->n_residents)
+            if (b->ids[i] < v->n_residents && !among(cand->extra, cand->n_extra, b->ids[i]))
                 one_resident(v, ps, b->ids[i]);
         }
     }
+    for (size_t i = 0; i < cand->n_extra; i++)
+        if (cand->extra[i] > 0 && cand->extra[i] < v->n_residents)
+            one_resident(v, ps, cand->extra[i]);
 }
 
 static void period_of(const struct svc_worklist_query *q, struct svc_worklist *out)
@@ -604,7 +623,7 @@ static void period_of(const struct svc_worklist_query *q, struct svc_worklist *o
 }
 
 void svc_worklist_scan(struct pidx *x, const struct svc_protocol *p,
-                       const struct svc_roster *roster, const struct svc_wl_area *area,
+                       const struct svc_candidates *cand, const struct svc_wl_area *area,
                        const struct svc_worklist_query *q, struct arena *a,
                        struct svc_worklist *out)
 {
@@ -616,14 +635,14 @@ void svc_worklist_scan(struct pidx *x, const struct svc_protocol *p,
     ps.plan = arena_alloc(a, (ps.cap + 1) * sizeof(*ps.plan));
     ps.heap.cap = (size_t)q->limit + 1;
     ps.heap.rows = arena_alloc(a, ps.heap.cap * sizeof(*ps.heap.rows));
-    if (roster != NULL && roster->day != q->today)
-        roster = NULL;
+    if (cand != NULL && (cand->roster == NULL || cand->roster->day != q->today))
+        cand = NULL;
     struct pidx_view v;
     pidx_read_lock(x);
     pidx_view(x, &v);
     if (area->kind != SVC_WL_TEAM)
         ps.in_area = subtree_marks(&v, area->ou, a);
-    walk(&v, &ps, roster);
+    walk(&v, &ps, cand);
     pidx_read_unlock(x);
     qsort(ps.heap.rows, ps.heap.n, sizeof(*ps.heap.rows), by_key);
     out->rows = ps.heap.rows;
@@ -671,7 +690,8 @@ int svc_worklist_contacts(struct store *s, const struct acct_principal *who,
 }
 
 int svc_worklist_get(struct store *s, struct pidx *x, const struct svc_protocol *p,
-                     const struct acct_principal *who, enum svc_wl_scope kind,
+                     const struct svc_candidates *cand, const struct acct_principal *who,
+                     enum svc_wl_scope kind,
                      const char *code, const struct svc_worklist_query *q, struct arena *a,
                      struct svc_wl_area *area, struct svc_worklist *out, struct yl_err *err)
 {
@@ -685,7 +705,7 @@ int svc_worklist_get(struct store *s, struct pidx *x, const struct svc_protocol 
     int rc = svc_wl_resolve(s, x, who, kind, code, area, err);
     if (rc != 0)
         return rc;
-    svc_worklist_scan(x, p, NULL, area, q, a, out);
+    svc_worklist_scan(x, p, cand, area, q, a, out);
     return svc_worklist_contacts(s, who, out, a, err);
 }
 

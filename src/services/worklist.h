@@ -149,17 +149,48 @@ void svc_roster_free(struct svc_roster *r);   /* NULL is fine */
 int32_t svc_roster_day(const struct svc_roster *r);
 
 /*
+ * The server's roster (roster.c): today's roster, rebuilt when the index is reloaded or
+ * the day changes, and the residents written since (svc_live_roster_touch, called with
+ * every index refresh of a resident), so a worklist never misses a resident who joined a
+ * team or moved into a village after the build. Thread-safe: requests share the roster
+ * under a read lock held from acquire to release; a rebuild builds beside it and swaps.
+ */
+struct svc_live_roster;
+struct svc_candidates;
+
+struct svc_live_roster *svc_live_roster_new(void);
+void svc_live_roster_free(struct svc_live_roster *lr);    /* NULL is fine */
+/* Build the roster of `day` from the index and swap it in; the touched list starts over. */
+void svc_live_roster_rebuild(struct svc_live_roster *lr, struct pidx *x, int32_t day);
+/* Resident `id` was written (its team or village may have changed). */
+void svc_live_roster_touch(struct svc_live_roster *lr, uint32_t id);
+/* True when a rebuild is due: no roster, another day, or many residents touched since. */
+bool svc_live_roster_stale(struct svc_live_roster *lr, int32_t day);
+/* The candidates for one worklist (extra ids copied into `a`); hold them until release. */
+void svc_live_roster_acquire(struct svc_live_roster *lr, struct arena *a,
+                             struct svc_candidates *out);
+void svc_live_roster_release(struct svc_live_roster *lr);
+
+/* Where a worklist finds its residents: a roster, plus the residents written since it was
+ * built (sorted ascending, no repeats), who may have joined a team or village since. */
+struct svc_candidates {
+    const struct svc_roster *roster;
+    const uint32_t *extra;
+    size_t n_extra;
+};
+
+/*
  * The worklist of an area from the live index: every care-plan entry of its residents
- * (under one read lock), filtered, counted and cut to one page sorted by q->sort. With a
- * roster of q->today the residents come from it (each still checked against the live
- * index, so a resident who left the team or village since is not listed; one who joined
- * since the roster was built is missed until it is rebuilt); without one (NULL, or of
- * another day) the pass walks every resident. Rows live in `a`; names and phones are
- * empty until svc_worklist_contacts. Cost: O(candidates × (spans + items + history)) +
+ * (under one read lock), filtered, counted and cut to one page sorted by q->sort. With
+ * candidates whose roster is of q->today the residents come from the roster and the extra
+ * ids (each checked against the live index, so a resident who left the team or village
+ * since is not listed); without (NULL, no roster, or one of another day) the pass walks
+ * every resident. Rows live in `a`; names and phones are empty until
+ * svc_worklist_contacts. Cost: O(candidates × (spans + items + history)) +
  * O(rows × log limit); nothing is allocated per resident.
  */
 void svc_worklist_scan(struct pidx *x, const struct svc_protocol *p,
-                       const struct svc_roster *roster, const struct svc_wl_area *area,
+                       const struct svc_candidates *cand, const struct svc_wl_area *area,
                        const struct svc_worklist_query *q, struct arena *a,
                        struct svc_worklist *out);
 
@@ -169,10 +200,11 @@ void svc_worklist_scan(struct pidx *x, const struct svc_protocol *p,
 int svc_worklist_contacts(struct store *s, const struct acct_principal *who,
                           struct svc_worklist *wl, struct arena *a, struct yl_err *err);
 
-/* svc_wl_resolve, svc_worklist_scan (no roster) and svc_worklist_contacts: what the API
- * and the CLI call. YL_EINVAL on "limit" or "horizon" out of range. */
+/* svc_wl_resolve, svc_worklist_scan and svc_worklist_contacts: what the API and the CLI
+ * call (cand may be NULL). YL_EINVAL on "limit" or "horizon" out of range. */
 int svc_worklist_get(struct store *s, struct pidx *x, const struct svc_protocol *p,
-                     const struct acct_principal *who, enum svc_wl_scope kind,
+                     const struct svc_candidates *cand, const struct acct_principal *who,
+                     enum svc_wl_scope kind,
                      const char *code, const struct svc_worklist_query *q, struct arena *a,
                      struct svc_wl_area *area, struct svc_worklist *out, struct yl_err *err);
 
