@@ -240,11 +240,13 @@ static void write_event(struct demo_svc *s, const struct demo_person *m,
 }
 
 /* The first and last day an event may fall on: the generated years, up to the reference
- * date, while the person is in the population and has a record. */
-static void bounds(const struct demo_svc *s, const struct demo_person *m, int32_t *lo,
-                   int32_t *hi)
+ * date, while the person is in the population and (for services of adults) has a record; a
+ * newborn's first visits and doses come before their record is opened and are entered
+ * with it. */
+static void bounds(const struct demo_svc *s, const struct demo_person *m, bool from_birth,
+                   int32_t *lo, int32_t *hi)
 {
-    *lo = s->from > m->record_date ? s->from : m->record_date;
+    *lo = s->from > m->record_date || from_birth ? s->from : m->record_date;
     *hi = s->ctx->ref;
     if (m->status_date != DATE_INVALID && m->status_date - 1 < *hi)
         *hi = m->status_date - 1;
@@ -269,7 +271,7 @@ static void yearly(struct demo_svc *s, const struct demo_person *m, const struct
                    int item, double rate)
 {
     int32_t lo, hi;
-    bounds(s, m, &lo, &hi);
+    bounds(s, m, false, &lo, &hi);
     for (int y = s->ctx->ref_year - s->years + 1; y <= s->ctx->ref_year; y++) {
         int32_t a = date_from_ymd(y, 1, 1), b = date_from_ymd(y, 12, 31);
         a = a > lo ? a : lo;
@@ -289,16 +291,17 @@ static void per_year(struct demo_svc *s, const struct demo_person *m,
     const struct svc_item *it = svc_item_at(s->protocol, item);
     int times = it->times > 0 ? it->times : 1;
     int32_t lo, hi;
-    bounds(s, m, &lo, &hi);
-    for (int32_t start = lo; start <= hi;) {
-        int32_t step = 365 / times;
-        int32_t d = start + (managed ? demo_rng_range(&s->rng, step - 20, step + 10)
-                                     : demo_rng_range(&s->rng, step, 3 * step));
-        if (d > hi)
-            break;
+    bounds(s, m, false, &lo, &hi);
+    /* A managed patient is seen early in the year and then a little more often than each
+     * period requires, so `times` visits fall within every calendar year. */
+    int32_t step = 365 / times;
+    int32_t d = lo + (managed ? demo_rng_range(&s->rng, 5, step / 2)
+                              : demo_rng_range(&s->rng, step / 2, 2 * step));
+    while (d <= hi) {
         if (svc_item_eligible(s->protocol, item, &pc->facts, d))
             write_event(s, m, pc, item, d);
-        start = d;
+        d += managed ? demo_rng_range(&s->rng, step - 15, step + 3)
+                     : demo_rng_range(&s->rng, step, 3 * step);
     }
 }
 
@@ -333,19 +336,23 @@ static void window(struct demo_svc *s, const struct demo_person *m, const struct
     int32_t anchor = anchor_day(it, pc), lo, hi;
     if (anchor == DATE_INVALID || anchor == SVC_DAY_NONE)
         return;
-    bounds(s, m, &lo, &hi);
+    bounds(s, m, it->anchor == SVC_ANCHOR_BIRTH, &lo, &hi);
     int32_t open = svc_period_add(anchor, it->start);
     int32_t early = svc_period_add(anchor, it->min);
     int32_t close = svc_period_add(anchor, it->before) - 1;
     if (early > open)
         open = early;
+    open = open > lo ? open : lo;
+    close = close < hi ? close : hi;
+    /* The window opens for this person on the first day they are eligible in it (a
+     * pregnancy registered at ten weeks has three weeks left for its first visit). */
+    while (open <= close && !svc_item_eligible(s->protocol, item, &pc->facts, open))
+        open++;
+    if (open > close || !demo_rng_chance(&s->rng, rate))
+        return;
     /* Most services come in the first part of their window. */
     if (close > open + 20 && demo_rng_chance(&s->rng, 0.7))
         close = open + (close - open) / 3;
-    open = open > lo ? open : lo;
-    close = close < hi ? close : hi;
-    if (open > close || !demo_rng_chance(&s->rng, rate))
-        return;
     int32_t d = eligible_day(s, pc, item, open, close);
     if (d != DATE_INVALID)
         write_event(s, m, pc, item, d);
@@ -357,7 +364,7 @@ static void interval(struct demo_svc *s, const struct demo_person *m,
 {
     const struct svc_item *it = svc_item_at(s->protocol, item);
     int32_t lo, hi;
-    bounds(s, m, &lo, &hi);
+    bounds(s, m, false, &lo, &hi);
     if (it->tag == TAG_TUBERCULOSIS) {
         int32_t from = anchor_day(&(struct svc_item){.anchor = SVC_ANCHOR_NOTIFICATION}, pc);
         if (from == DATE_INVALID || !demo_rng_chance(&s->rng, rate))
