@@ -154,6 +154,7 @@ static struct svc_facts person(int sex, int32_t birth)
     f.birth = birth;
     f.end_day = SVC_OPEN;
     f.delivery_day = SVC_DAY_NONE;
+    f.record_day = SVC_DAY_NONE;
     return f;
 }
 
@@ -545,6 +546,29 @@ TEST(eligibility_by_sex_and_age_range)
     CHECK(svc_item_eligible(p, item, &woman, ymd(2020, 7, 1)));
     CHECK(svc_item_eligible(p, item, &woman, ymd(2050, 6, 30)));
     CHECK(!svc_item_eligible(p, item, &woman, ymd(2050, 7, 1)));
+}
+
+/* A periodic item never done is due within one period of the later of eligibility and
+ * the record's opening: the record knows no earlier service. */
+TEST(never_screened_is_due_from_the_record_not_from_age_35)
+{
+    struct svc_facts woman = person(2, ymd(1970, 3, 1));
+    const struct svc_plan_entry *e = plan_for(&woman, NULL, 0, ymd(2024, 6, 1), 0,
+                                              "cervical_screen");
+    CHECK(e != NULL);
+    /* Without a record day: eligible from 2005-03-01, due within 3 years: overdue since. */
+    CHECK_INT(e->state, SVC_STATE_OVERDUE);
+    CHECK_INT(e->overdue_since, ymd(2008, 3, 2));
+    woman.record_day = ymd(2023, 1, 10);
+    e = plan_for(&woman, NULL, 0, ymd(2024, 6, 1), 0, "cervical_screen");
+    CHECK(e != NULL);
+    CHECK_INT(e->state, SVC_STATE_DUE);
+    CHECK_INT(e->open, ymd(2023, 1, 10));
+    CHECK_INT(e->due_by, ymd(2026, 1, 10));
+    /* The day after: overdue since it. */
+    e = plan_for(&woman, NULL, 0, ymd(2026, 1, 11), 0, "cervical_screen");
+    CHECK_INT(e->state, SVC_STATE_OVERDUE);
+    CHECK_INT(e->overdue_since, ymd(2026, 1, 11));
 }
 
 TEST(hypertension_tag_that_ended_is_not_eligible_after_its_end)

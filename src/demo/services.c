@@ -389,6 +389,7 @@ static void person_care_init(struct demo_svc *s, const struct demo_unit *u,
     pc->facts.birth = m->birth;
     pc->facts.end_day = m->status_date != DATE_INVALID ? m->status_date : SVC_OPEN;
     pc->facts.delivery_day = SVC_DAY_NONE;
+    pc->facts.record_day = m->record_date;
     for (int i = 0; i < m->n_tags; i++) {
         const struct demo_tag_span *t = &m->tags[i];
         pc->tags[i] = (struct svc_tag_span){

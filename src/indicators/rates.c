@@ -498,7 +498,8 @@ static bool mc_served(const struct ind_rates *rp, const struct pidx_resident *r,
                       const struct scan *s)
 {
     struct svc_tag_span tags[FACT_TAGS];
-    struct svc_facts f = {.n_tags = 0, .delivery_day = SVC_DAY_NONE};
+    struct svc_facts f = {.n_tags = 0, .delivery_day = SVC_DAY_NONE,
+                          .record_day = SVC_DAY_NONE};
     bool pregnant = false;
     for (uint32_t k = 0; k < r->span_count; k++)
         pregnant = pregnant || (sp[k].kind == PIDX_SPAN_TAG && sp[k].value == TAG_PREGNANT);

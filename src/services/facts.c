@@ -47,6 +47,7 @@ void svc_facts_from_index(const struct pidx_resident *r, const struct pidx_span 
     f->birth = r->birth;
     f->end_day = r->end_date;       /* PIDX_OPEN and SVC_OPEN are both INT32_MAX */
     f->delivery_day = SVC_DAY_NONE;
+    f->record_day = r->record_date;
     f->tags = tags;
     for (uint32_t i = 0; i < r->span_count; i++) {
         const struct pidx_span *s = &spans[i];

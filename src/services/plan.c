@@ -289,9 +289,14 @@ static void svc_plan_periodic(const struct svc_ctx *c, const struct svc_item *it
                               struct svc_plan_entry *e)
 {
     if (st->n == 0) {
-        /* Never done in this eligibility: due within one period of it beginning. */
-        e->open = el->from;
-        e->due_by = svc_period_add(el->from, it->every);
+        /* Never done in this eligibility: due within one period of it beginning, or of the
+         * record's opening when that came later (a woman of 50 whose record opened last
+         * year is due for screening now, not overdue since she turned 35). */
+        int32_t from = el->from;
+        if (c->f->record_day != SVC_DAY_NONE && c->f->record_day > from)
+            from = c->f->record_day;
+        e->open = from;
+        e->due_by = svc_period_add(from, it->every);
         svc_state_set(c, e, false);
         return;
     }

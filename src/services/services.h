@@ -301,6 +301,10 @@ struct svc_facts {
     const struct svc_tag_span *tags;
     size_t n_tags;
     int32_t delivery_day;       /* the last delivery, or SVC_DAY_NONE when none is known */
+    int32_t record_day;         /* the health record was opened (SVC_DAY_NONE: unknown): the
+                                 * record knows no service before it, so a periodic item
+                                 * never done is due within one period of the later of this
+                                 * day and the start of eligibility */
 };
 
 /* One service the resident received: 8 bytes, as the store and the index keep it. */
