@@ -782,8 +782,10 @@ TEST(points_of_a_month_by_hand)
      *   S-VD2 (village clinic A1, township 222404001): elderly checkup 5 + follow-up 2 = 7
      *   S-VD1 (the same clinic): follow-up 2 + yearly hypertension check 3 = 5
      *   S-GP1 (township A center): follow-up 2; not a village doctor: no rank
-     *   S-VD3 (village clinic B1, township 222404002): elderly TCM 2
+     *   S-VD3 (village clinic B1, township 222404002): elderly TCM 2; made an assistant
+     *   physician here: a village clinic's doctor is ranked whatever their licence
      */
+    CHECK_INT(sql("UPDATE staff SET role = 'assistant_physician' WHERE code = 'S-VD3'"), 0);
     CHECK_INT(req("GET", "/api/points?month=2024-03", tok_vd), 200);
     json_t *items = json_object_get(R.json, "items");
     CHECK_INT(json_array_size(items), 4);

@@ -20,7 +20,10 @@
 #include "services/worklist.h"
 #include "store/store.h"
 
+/* Who is ranked: the village doctors, by role or by working at a village clinic (a clinic's
+ * one doctor may hold an assistant physician's licence and is still its village doctor). */
 #define POINTS_ROLE_RANKED "village_doctor"
+#define POINTS_CLINIC_TYPE "village_clinic"
 
 /* "YYYY-MM" into its first and last day as text. */
 static int month_range(const char *month, char from[DATE_STR_LEN], char to[DATE_STR_LEN],
@@ -68,12 +71,14 @@ static struct svc_points_row *row_for(struct store_stmt *st, struct arena *a,
     r->facility = arena_strdup(a, store_col_text(st, 4));
     r->facility_name = arena_strdup(a, store_col_text(st, 5));
     township_of(store_col_text(st, 6), r->township);
+    r->village_clinic = strcmp(store_col_text(st, 9), POINTS_CLINIC_TYPE) == 0;
     return r;
 }
 
 static bool ranked(const struct svc_points_row *r)
 {
-    return strcmp(r->role, POINTS_ROLE_RANKED) == 0 && r->township[0] != '\0';
+    return (strcmp(r->role, POINTS_ROLE_RANKED) == 0 || r->village_clinic) &&
+           r->township[0] != '\0';
 }
 
 /* Township, then ranked staff by points (most first), then the others, then code. */

@@ -224,9 +224,12 @@ struct svc_points_row {
     const char *role;           /* staff role code ("village_doctor") */
     const char *facility, *facility_name;
     char township[16];          /* the township of their facility ("" above township) */
+    bool village_clinic;        /* works at a village clinic (any role: a clinic's doctor
+                                 * may hold an assistant physician's licence) */
     long events;                /* events they recorded in the month */
     double points;              /* Σ item points of those events */
-    int rank;                   /* village doctors: 1-based rank by points within the
+    int rank;                   /* village doctors (the role, or anyone working at a
+                                 * village clinic): 1-based rank by points within the
                                  * township (ties share a rank); 0 for other staff */
 };
 

@@ -69,11 +69,11 @@
     /* Points: events per staff member and item in [from, to], with the staff member's   \
      * facility and its org unit; points are summed in C from the protocol. */           \
     X(SVC_POINTS_MONTH,                                                                  \
-      "SELECT s.id, s.code, s.name, s.role, f.code, f.name, o.code, e.item, COUNT(*)"    \
-      " FROM service_event e JOIN staff s ON s.id = e.staff_id"                          \
+      "SELECT s.id, s.code, s.name, s.role, f.code, f.name, o.code, e.item, COUNT(*),"   \
+      " f.type FROM service_event e JOIN staff s ON s.id = e.staff_id"                   \
       " JOIN facility f ON f.id = s.facility_id JOIN ou o ON o.id = f.ou_id"             \
       " WHERE e.service_date >= ? AND e.service_date <= ?"                               \
-      " GROUP BY s.id, s.code, s.name, s.role, f.code, f.name, o.code, e.item"           \
+      " GROUP BY s.id, s.code, s.name, s.role, f.code, f.name, o.code, e.item, f.type"   \
       " ORDER BY s.id")
 
 #endif
