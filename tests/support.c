@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,4 +294,39 @@ const char *ts_err_field(const struct ts_response *r)
     json_t *e = r->json ? json_object_get(r->json, "error") : NULL;
     json_t *c = e ? json_object_get(e, "field") : NULL;
     return json_is_string(c) ? json_string_value(c) : "";
+}
+
+int ts_sql(const char *db_path, const char *text)
+{
+    sqlite3 *db;
+    if (sqlite3_open(db_path, &db) != SQLITE_OK) {
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, text, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "    sql: %s\n", msg ? msg : "?");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+long ts_sql_count(const char *db_path, const char *text)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long n = -1;
+    if (sqlite3_open(db_path, &db) != SQLITE_OK) {
+        sqlite3_close(db);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(db, text, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = (long)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return n;
 }

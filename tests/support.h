@@ -70,6 +70,12 @@ int ts_login(int port, const char *user, const char *password, char *out);
 const char *ts_err_code(const struct ts_response *r);
 const char *ts_err_field(const struct ts_response *r);
 
+/* Run SQL straight on a database file (fixtures behind the library's back): 0, or -1 with
+ * the message on stderr. */
+int ts_sql(const char *db, const char *text);
+/* The integer in the first column of the first row of a query; -1 when there is none. */
+long ts_sql_count(const char *db, const char *text);
+
 /* Create a user directly through the library as the test's actor. */
 int ts_user_add(struct ts_server *s, const char *name, const char *password, const char *role,
                 const char *scope);

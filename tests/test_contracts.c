@@ -46,17 +46,7 @@ static void stop_srv(void)
 
 static int sql(const char *text)
 {
-    sqlite3 *db;
-    if (sqlite3_open(srv.db, &db) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(db, 5000);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, text, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        fprintf(stderr, "    sql: %s\n", msg ? msg : "?");
-    sqlite3_free(msg);
-    sqlite3_close(db);
-    return rc == SQLITE_OK ? 0 : -1;
+    return ts_sql(srv.db, text);
 }
 
 /* One text value of a query, "" when there is no row. */

@@ -53,33 +53,12 @@ static void stop_srv(void)
 
 static int sql(const char *text)
 {
-    sqlite3 *db;
-    if (sqlite3_open(srv.db, &db) != SQLITE_OK)
-        return -1;
-    sqlite3_busy_timeout(db, 5000);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, text, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        fprintf(stderr, "    sql: %s\n", msg ? msg : "?");
-    sqlite3_free(msg);
-    sqlite3_close(db);
-    return rc == SQLITE_OK ? 0 : -1;
+    return ts_sql(srv.db, text);
 }
 
 static long sql_count(const char *text)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long n = -1;
-    if (sqlite3_open(srv.db, &db) != SQLITE_OK)
-        return -1;
-    if (sqlite3_prepare_v2(db, text, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            n = (long)sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return n;
+    return ts_sql_count(srv.db, text);
 }
 
 static const char *day_text(int offset, char out[DATE_STR_LEN])
