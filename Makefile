@@ -91,7 +91,7 @@ demo: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
 	@scripts/demo.sh $(REL)/yilian
 
-BENCHES := http indicators imports services-import surveil access worklists
+BENCHES := http indicators imports services-import surveil access worklists experts
 BENCH_BINS := $(REL)/bench_indicators $(REL)/bench_imports $(REL)/bench_surveil \
               $(REL)/bench_access $(REL)/bench_services_import
 
@@ -113,6 +113,8 @@ bench-access: $(REL)/bench_access $(REL)/yilian
 	@bench/access.sh
 bench-worklists: $(REL)/bench_worklists
 	@$(REL)/bench_worklists
+bench-experts: $(REL)/bench_experts
+	@$(REL)/bench_experts
 
 # Each benchmark is one C file linked against the release library; `make
 # build/release/bench_NAME` builds one alone.
@@ -127,6 +129,8 @@ $(REL)/bench_surveil: bench/surveil_bench.c $(REL)/libyilian.a
 $(REL)/bench_access: bench/access_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 $(REL)/bench_worklists: bench/worklists_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_experts: bench/experts_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
 # Fuzz targets: the library built once with clang's coverage instrumentation, each target

@@ -125,12 +125,34 @@ int api_protocol_items(struct http_request *req, struct http_response *res, stru
 /* worklists handlers */
 int api_worklist_get(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_points_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+/* encounters handlers */
+int api_registration_create(struct http_request *req, struct http_response *res,
+                            struct yl_err *err);
+int api_encounter_create(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_resident_encounters(struct http_request *req, struct http_response *res,
+                            struct yl_err *err);
+int api_encounter_list(struct http_request *req, struct http_response *res, struct yl_err *err);
 /* indicators handlers */
 int api_indicators_get(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_index_verify(struct http_request *req, struct http_response *res, struct yl_err *err);
 struct ind_report;
 /* A report as the API answers it (also `yilian report --format json`); a new reference. */
 json_t *api_indicator_report_json(const struct ind_report *r);
+/* experts handlers */
+int api_expert_session_create(struct http_request *req, struct http_response *res,
+                              struct yl_err *err);
+int api_expert_session_list(struct http_request *req, struct http_response *res,
+                            struct yl_err *err);
+int api_expert_session_get(struct http_request *req, struct http_response *res,
+                           struct yl_err *err);
+int api_expert_session_cancel(struct http_request *req, struct http_response *res,
+                              struct yl_err *err);
+int api_expert_stats(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_expert_book(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_booking_cancel(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_booking_attendance(struct http_request *req, struct http_response *res,
+                           struct yl_err *err);
 
 /* Shared by adapters: a path id parameter as a positive integer (YL_ENOTFOUND otherwise,
  * since a malformed id names no record). */

@@ -74,9 +74,23 @@ static const struct http_route routes[] = {
     /* worklists */
     {HTTP_GET,   "/api/worklists",               api_worklist_get,       PERM_RECORD_READ,    NULL},
     {HTTP_GET,   "/api/points",                  api_points_get,         PERM_SESSION,        NULL},
+    /* encounters */
+    {HTTP_POST,  "/api/registrations",           api_registration_create, PERM_RECORD_WRITE, NULL},
+    {HTTP_POST,  "/api/encounters",              api_encounter_create,   PERM_RECORD_WRITE,   NULL},
+    {HTTP_GET,   "/api/encounters",              api_encounter_list,     PERM_RECORD_READ,    NULL},
+    {HTTP_GET,   "/api/residents/:id/encounters", api_resident_encounters, PERM_RECORD_READ, NULL},
     /* indicators */
     {HTTP_GET,   "/api/indicators",          api_indicators_get, PERM_AGGREGATE_READ, NULL},
     {HTTP_GET,   "/api/index/verify",        api_index_verify,  PERM_SETTINGS,   NULL},
+    /* experts */
+    {HTTP_POST,  "/api/expert-sessions",              api_expert_session_create, PERM_REGISTRY_WRITE, NULL},
+    {HTTP_GET,   "/api/expert-sessions",              api_expert_session_list,   PERM_SESSION,        NULL},
+    {HTTP_GET,   "/api/expert-sessions/stats",        api_expert_stats,          PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/expert-sessions/:id",          api_expert_session_get,    PERM_SESSION,        NULL},
+    {HTTP_POST,  "/api/expert-sessions/:id/cancel",   api_expert_session_cancel, PERM_REGISTRY_WRITE, NULL},
+    {HTTP_POST,  "/api/expert-sessions/:id/bookings", api_expert_book,           PERM_RECORD_WRITE,   NULL},
+    {HTTP_POST,  "/api/bookings/:id/cancel",          api_booking_cancel,        PERM_RECORD_WRITE,   NULL},
+    {HTTP_POST,  "/api/bookings/:id/attendance",      api_booking_attendance,    PERM_RECORD_WRITE,   NULL},
 };
 
 const struct http_route *api_routes(size_t *n)

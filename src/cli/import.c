@@ -12,6 +12,7 @@
 #include "cli/cli_int.h"
 #include "contracts/contracts.h"
 #include "core/err.h"
+#include "encounters/encounters.h"
 #include "importer/importer.h"
 #include "pindex/pindex.h"
 #include "records/records.h"
@@ -100,6 +101,15 @@ static int run_services(struct store *s, int arg, FILE *in, const struct import_
     return rc;
 }
 
+/* Encounters register their visits on the way; nothing else to prepare. */
+static int run_encounters(struct store *s, int arg, FILE *in, const struct import_env *env,
+                          const struct audit_actor *who, struct imp_report *rep,
+                          struct yl_err *err)
+{
+    return imp_run_format(s, in, imp_format_of_path(env->path), enc_import_spec(), NULL, who,
+                          rep, err);
+}
+
 /* In dependency order: a file may refer only to kinds above it. */
 static const struct import_kind kinds[] = {
     {"ous", run_registry, REG_IMPORT_OUS},
@@ -111,6 +121,7 @@ static const struct import_kind kinds[] = {
     {"teams", run_contracts, 0},
     {"contracts", run_contracts, 1},
     {"services", run_services, 0},
+    {"encounters", run_encounters, 0},
 };
 
 static const struct import_kind *kind_find(const char *name)

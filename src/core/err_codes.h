@@ -23,6 +23,7 @@
     X(EIO,        11, "io_error",            "input/output error",              500)    \
     X(EINTERNAL,  12, "internal",            "internal error",                  500)    \
     X(EBUSY,      13, "unavailable",         "service unavailable, try again",  503)    \
-    X(EUNSUPP,    14, "unsupported",         "unsupported media type",          415)
+    X(EUNSUPP,    14, "unsupported",         "unsupported media type",          415)    \
+    X(EFULL,      15, "full",                "no places left",                  409)
 
 #endif

@@ -87,6 +87,10 @@ struct rec_resident {
     struct rec_contract contract;
 };
 
+/* An ICD-10 code in form: a capital letter, two digits, optionally '.' and 1-4 letters or
+ * digits (a cause of death, an encounter's diagnosis). 0 or YL_EINVAL on `field`. */
+int rec_check_icd10(const char *s, size_t n, const char *field, struct yl_err *err);
+
 /* --- scope ------------------------------------------------------------------------------
  * Who sees whom (DESIGN.md §1) is one small table by role (scope.c): an admin sees the
  * region, a village doctor the residents of their org-unit subtree, a family doctor those

@@ -22,8 +22,6 @@ int rec_check_text(const char *s, size_t n, size_t min_chars, size_t max_chars,
 int rec_check_name(const char *s, size_t n, const char *field, struct yl_err *err);
 /* "" or a mobile (1[3-9] and 9 digits) or a landline (0 and 2-3 digits, '-', 7-8 digits). */
 int rec_check_phone(const char *s, size_t n, const char *field, struct yl_err *err);
-/* An ICD-10 code: a capital letter, two digits, optionally '.' and 1-4 letters or digits. */
-int rec_check_icd10(const char *s, size_t n, const char *field, struct yl_err *err);
 /* A date that is not before `birth` and not after `today`; `what` names it in the message. */
 int rec_check_day(int32_t day, int32_t birth, int32_t today, const char *field,
                   const char *what, struct yl_err *err);

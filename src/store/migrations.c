@@ -63,6 +63,8 @@ static const struct store_migration migrations[] = {
     {5, "change epoch", STORE_SCHEMA_PINDEX},
     {6, "current residence in the resident row", STORE_SCHEMA_RECORDS_RESIDENCE},
     {7, "service records", STORE_SCHEMA_SERVICES},
+    {8, "encounters", STORE_SCHEMA_ENCOUNTERS},
+    {9, "expert clinics", STORE_SCHEMA_EXPERTS},
 };
 
 const struct store_migration *store_migrations(size_t *n)

@@ -16,6 +16,8 @@
 #include "store/sql_contracts.h"
 #include "store/sql_pindex.h"
 #include "store/sql_services.h"
+#include "store/sql_encounters.h"
+#include "store/sql_experts.h"
 
 /* Scripts store_migrate runs after the migrations on every open: each builds what a bulk
  * operation may have left unbuilt (idempotent, cheap when nothing is missing). */
@@ -27,7 +29,9 @@
     STORE_SQL_RECORDS(X)      \
     STORE_SQL_CONTRACTS(X)    \
     STORE_SQL_PINDEX(X)       \
-    STORE_SQL_SERVICES(X)
+    STORE_SQL_SERVICES(X)     \
+    STORE_SQL_ENCOUNTERS(X)   \
+    STORE_SQL_EXPERTS(X)
 
 enum store_sql {
 #define STORE_SQL_ENUM(name, text) STORE_SQL_##name,
