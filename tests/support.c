@@ -3,6 +3,9 @@
  */
 #include "support.h"
 
+#include "core/date.h"
+#include "core/idno.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -329,4 +332,15 @@ long ts_sql_count(const char *db_path, const char *text)
     }
     sqlite3_close(db);
     return n;
+}
+
+void ts_idno(char *out, int32_t day, int seq)
+{
+    int y, m, d;
+    date_to_ymd(day, &y, &m, &d);
+    char digits[40];
+    snprintf(digits, sizeof(digits), "222404%04d%02d%02d%03d", y, m, d, seq % 1000);
+    memcpy(out, digits, 17);
+    out[17] = idno_check_char(digits);
+    out[18] = '\0';
 }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "accounts/accounts.h"
 #include "api/api.h"
@@ -75,6 +76,10 @@ const char *ts_err_field(const struct ts_response *r);
 int ts_sql(const char *db, const char *text);
 /* The integer in the first column of the first row of a query; -1 when there is none. */
 long ts_sql_count(const char *db, const char *text);
+
+/* A valid 18-character ID number of the demo county (222404) for a birth day and a
+ * sequence number (odd: a man, even: a woman), into out (19 bytes). */
+void ts_idno(char *out, int32_t day, int seq);
 
 /* Create a user directly through the library as the test's actor. */
 int ts_user_add(struct ts_server *s, const char *name, const char *password, const char *role,

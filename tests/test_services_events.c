@@ -74,13 +74,7 @@ static int32_t born(int years, int days)
 
 static void make_idno(char out[IDNO_LEN + 1], int32_t day, int seq)
 {
-    int y, m, d;
-    date_to_ymd(day, &y, &m, &d);
-    char digits[18];
-    snprintf(digits, sizeof(digits), "222404%04d%02d%02d%03d", y, m, d, seq);
-    memcpy(out, digits, 17);
-    out[17] = idno_check_char(digits);
-    out[18] = '\0';
+    ts_idno(out, day, seq);
 }
 
 static int fixtures(void)

@@ -153,6 +153,26 @@ int api_expert_book(struct http_request *req, struct http_response *res, struct 
 int api_booking_cancel(struct http_request *req, struct http_response *res, struct yl_err *err);
 int api_booking_attendance(struct http_request *req, struct http_response *res,
                            struct yl_err *err);
+/* referrals handlers */
+int api_referral_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_referral_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_referral_accept(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_referral_reject(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_referral_arrive(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_referral_complete(struct http_request *req, struct http_response *res,
+                          struct yl_err *err);
+int api_referral_cancel(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_referral_inbox(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_referral_outbox(struct http_request *req, struct http_response *res, struct yl_err *err);
+/* results handlers */
+int api_result_create(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_result_stats(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_resident_results(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_resident_recognised(struct http_request *req, struct http_response *res,
+                            struct yl_err *err);
+int api_recognised_use(struct http_request *req, struct http_response *res,
+                       struct yl_err *err);
 
 /* Shared by adapters: a path id parameter as a positive integer (YL_ENOTFOUND otherwise,
  * since a malformed id names no record). */

@@ -91,6 +91,24 @@ static const struct http_route routes[] = {
     {HTTP_POST,  "/api/expert-sessions/:id/bookings", api_expert_book,           PERM_RECORD_WRITE,   NULL},
     {HTTP_POST,  "/api/bookings/:id/cancel",          api_booking_cancel,        PERM_RECORD_WRITE,   NULL},
     {HTTP_POST,  "/api/bookings/:id/attendance",      api_booking_attendance,    PERM_RECORD_WRITE,   NULL},
+    /* referrals: every route admits the roles that deal with residents (record_read:
+     * admin, facility admin, family and village doctor); which side may do what is
+     * decided in referral/. The boxes come before :id. */
+    {HTTP_POST,  "/api/referrals",              api_referral_create,   PERM_RECORD_READ, NULL},
+    {HTTP_GET,   "/api/referrals/inbox",        api_referral_inbox,    PERM_RECORD_READ, NULL},
+    {HTTP_GET,   "/api/referrals/outbox",       api_referral_outbox,   PERM_RECORD_READ, NULL},
+    {HTTP_GET,   "/api/referrals/:id",          api_referral_get,      PERM_RECORD_READ, NULL},
+    {HTTP_POST,  "/api/referrals/:id/accept",   api_referral_accept,   PERM_RECORD_READ, NULL},
+    {HTTP_POST,  "/api/referrals/:id/reject",   api_referral_reject,   PERM_RECORD_READ, NULL},
+    {HTTP_POST,  "/api/referrals/:id/arrive",   api_referral_arrive,   PERM_RECORD_READ, NULL},
+    {HTTP_POST,  "/api/referrals/:id/complete", api_referral_complete, PERM_RECORD_READ, NULL},
+    {HTTP_POST,  "/api/referrals/:id/cancel",   api_referral_cancel,   PERM_RECORD_READ, NULL},
+    /* results */
+    {HTTP_POST,  "/api/results",                       api_result_create,       PERM_RECORD_WRITE,   NULL},
+    {HTTP_GET,   "/api/results/recognition-stats",     api_result_stats,        PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/residents/:id/results",         api_resident_results,    PERM_RECORD_READ,    NULL},
+    {HTTP_GET,   "/api/residents/:id/recognised",      api_resident_recognised, PERM_RECORD_READ,    NULL},
+    {HTTP_POST,  "/api/residents/:id/recognised/uses", api_recognised_use,      PERM_RECORD_WRITE,   NULL},
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -17,6 +17,7 @@
 #include "pindex/pindex.h"
 #include "records/records.h"
 #include "registry/registry.h"
+#include "results/results.h"
 #include "services/events.h"
 #include "store/store.h"
 
@@ -110,6 +111,15 @@ static int run_encounters(struct store *s, int arg, FILE *in, const struct impor
                           rep, err);
 }
 
+/* Results and their catalogue: nothing to prepare either; `arg` picks which. */
+static int run_results(struct store *s, int arg, FILE *in, const struct import_env *env,
+                       const struct audit_actor *who, struct imp_report *rep,
+                       struct yl_err *err)
+{
+    const struct imp_spec *spec = arg ? res_import_spec() : res_item_import_spec();
+    return imp_run_format(s, in, imp_format_of_path(env->path), spec, NULL, who, rep, err);
+}
+
 /* In dependency order: a file may refer only to kinds above it. */
 static const struct import_kind kinds[] = {
     {"ous", run_registry, REG_IMPORT_OUS},
@@ -122,6 +132,8 @@ static const struct import_kind kinds[] = {
     {"contracts", run_contracts, 1},
     {"services", run_services, 0},
     {"encounters", run_encounters, 0},
+    {"result-items", run_results, 0},
+    {"results", run_results, 1},
 };
 
 static const struct import_kind *kind_find(const char *name)

@@ -65,6 +65,8 @@ static const struct store_migration migrations[] = {
     {7, "service records", STORE_SCHEMA_SERVICES},
     {8, "encounters", STORE_SCHEMA_ENCOUNTERS},
     {9, "expert clinics", STORE_SCHEMA_EXPERTS},
+    {10, "referral", STORE_SCHEMA_REFERRAL},
+    {11, "results and recognition", STORE_SCHEMA_RESULTS},
 };
 
 const struct store_migration *store_migrations(size_t *n)

@@ -18,6 +18,8 @@
 #include "store/sql_services.h"
 #include "store/sql_encounters.h"
 #include "store/sql_experts.h"
+#include "store/sql_referral.h"
+#include "store/sql_results.h"
 
 /* Scripts store_migrate runs after the migrations on every open: each builds what a bulk
  * operation may have left unbuilt (idempotent, cheap when nothing is missing). */
@@ -31,7 +33,9 @@
     STORE_SQL_PINDEX(X)       \
     STORE_SQL_SERVICES(X)     \
     STORE_SQL_ENCOUNTERS(X)   \
-    STORE_SQL_EXPERTS(X)
+    STORE_SQL_EXPERTS(X)      \
+    STORE_SQL_REFERRAL(X)     \
+    STORE_SQL_RESULTS(X)
 
 enum store_sql {
 #define STORE_SQL_ENUM(name, text) STORE_SQL_##name,
