@@ -173,6 +173,9 @@ int api_resident_recognised(struct http_request *req, struct http_response *res,
                             struct yl_err *err);
 int api_recognised_use(struct http_request *req, struct http_response *res,
                        struct yl_err *err);
+/* consortium handlers */
+int api_consortium_indicators(struct http_request *req, struct http_response *res,
+                              struct yl_err *err);
 
 /* Shared by adapters: a path id parameter as a positive integer (YL_ENOTFOUND otherwise,
  * since a malformed id names no record). */

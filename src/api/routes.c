@@ -109,6 +109,8 @@ static const struct http_route routes[] = {
     {HTTP_GET,   "/api/residents/:id/results",         api_resident_results,    PERM_RECORD_READ,    NULL},
     {HTTP_GET,   "/api/residents/:id/recognised",      api_resident_recognised, PERM_RECORD_READ,    NULL},
     {HTTP_POST,  "/api/residents/:id/recognised/uses", api_recognised_use,      PERM_RECORD_WRITE,   NULL},
+    /* consortium */
+    {HTTP_GET,   "/api/consortium/indicators", api_consortium_indicators, PERM_AGGREGATE_READ, NULL},
 };
 
 const struct http_route *api_routes(size_t *n)

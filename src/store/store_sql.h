@@ -20,6 +20,7 @@
 #include "store/sql_experts.h"
 #include "store/sql_referral.h"
 #include "store/sql_results.h"
+#include "store/sql_consortium.h"
 
 /* Scripts store_migrate runs after the migrations on every open: each builds what a bulk
  * operation may have left unbuilt (idempotent, cheap when nothing is missing). */
@@ -35,7 +36,8 @@
     STORE_SQL_ENCOUNTERS(X)   \
     STORE_SQL_EXPERTS(X)      \
     STORE_SQL_REFERRAL(X)     \
-    STORE_SQL_RESULTS(X)
+    STORE_SQL_RESULTS(X)      \
+    STORE_SQL_CONSORTIUM(X)
 
 enum store_sql {
 #define STORE_SQL_ENUM(name, text) STORE_SQL_##name,
