@@ -163,9 +163,9 @@ install: $(REL)/yilian
 	install -m 644 etc/yilian.conf.example $(DESTDIR)$(PREFIX)/share/doc/yilian/yilian.conf.example
 	cp -R web/. $(DESTDIR)$(PREFIX)/share/yilian/web/
 	install -d $(DESTDIR)$(PREFIX)/share/yilian/data
-	install -m 644 data/road-speeds.csv $(DESTDIR)$(PREFIX)/share/yilian/data/road-speeds.csv
-	install -d $(DESTDIR)$(PREFIX)/share/yilian/data
-	install -m 644 data/hunchun-divisions.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
+	install -m 644 data/road-speeds.csv data/protocols.csv data/measurements.csv \
+	    data/protocol-rules.csv data/indicator-targets.csv data/result-items-example.csv \
+	    data/hunchun-divisions.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
 
 fmt:
 	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(TEST_SRC)

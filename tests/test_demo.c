@@ -804,6 +804,172 @@ TEST(services_follow_the_protocol_at_published_rates)
     free(people);
 }
 
+/* --- a year of encounters, results, referrals and expert sessions (issue 5) ----------------- */
+
+/* The residents' ID numbers (first 17 digits, sorted) of a folder. */
+static uint64_t *load_ids(const char *dir, long *n)
+{
+    struct table t;
+    long cap = 1024;
+    uint64_t *v = malloc((size_t)cap * sizeof(*v));
+    *n = 0;
+    if (table_open(&t, dir, "residents.csv") != 0)
+        return v;
+    while (table_next(&t) == 1) {
+        if (*n == cap) {
+            cap *= 2;
+            v = realloc(v, (size_t)cap * sizeof(*v));
+        }
+        v[(*n)++] = digits_u64(col(&t, "id_number"), 17);
+    }
+    table_close(&t);
+    qsort(v, (size_t)*n, sizeof(*v), cmp_u64);
+    return v;
+}
+
+static int id_known(const uint64_t *ids, long n, const char *id_number)
+{
+    uint64_t key = digits_u64(id_number, 17);
+    return strlen(id_number) == 18 && bsearch(&key, ids, (size_t)n, sizeof(key), cmp_u64) != NULL;
+}
+
+static int32_t birth_of(const char *id_number)
+{
+    return date_from_ymd((int)digits_u64(id_number + 6, 4), (int)digits_u64(id_number + 10, 2),
+                         (int)digits_u64(id_number + 12, 2));
+}
+
+TEST(encounters_results_and_referrals_at_county_rates)
+{
+    const char *dir = default_dir();
+    struct demo_options opt;
+    struct codes fac, items;
+    struct table t;
+    long n_ids, bad_ref = 0, bad_date = 0, visits = 0, grassroots = 0, stays = 0, emergency = 0;
+    long results = 0, bad_unit = 0, up = 0, down = 0, critical = 0, completed = 0;
+    long sessions = 0, bookings = 0;
+    char grass[4096];
+    uint64_t *ids = load_ids(dir, &n_ids);
+    uint64_t *admitted = malloc((size_t)n_ids * sizeof(*admitted));
+    long n_admitted = 0;
+
+    demo_options_init(&opt);
+    CHECK_INT(default_rc, 0);
+    CHECK(n_ids == 206234);
+    CHECK(codes_load(&fac, dir, "facilities.csv", "code") == 0);
+    CHECK(codes_load(&items, "data", "result-items-example.csv", "code") == 0);
+    /* Grassroots facilities: village clinics, stations, township and community centers. */
+    memset(grass, 0, sizeof(grass));
+    CHECK(table_open(&t, dir, "facilities.csv") == 0);
+    for (long i = 0; table_next(&t) == 1 && i < (long)sizeof(grass); i++) {
+        const char *type = col(&t, "type");
+        grass[i] = strcmp(type, "village_clinic") == 0 || strcmp(type, "community_station") == 0 ||
+                   strcmp(type, "township_center") == 0 || strcmp(type, "community_center") == 0;
+    }
+    table_close(&t);
+
+    CHECK(table_open(&t, dir, "encounters.csv") == 0);
+    while (table_next(&t) == 1) {
+        const char *id = col(&t, "id_number"), *type = col(&t, "type");
+        int32_t day = parse_date(col(&t, "date"));
+        if (!id_known(ids, n_ids, id) || !codes_has(&fac, col(&t, "facility")))
+            bad_ref++;
+        if (day == DATE_INVALID || day > opt.ref_date || day < birth_of(id) ||
+            day < opt.ref_date - 364)
+            bad_date++;
+        if (strcmp(type, "inpatient") == 0) {
+            int32_t out = parse_date(col(&t, "discharge_date"));
+            if (parse_date(col(&t, "admission_date")) != day ||
+                (out != DATE_INVALID && (out < day || out > opt.ref_date)))
+                bad_date++;
+            admitted[n_admitted++ % n_ids] = digits_u64(id, 17);
+            stays++;
+            continue;
+        }
+        for (long i = 0; i < fac.n; i++)
+            if (strcmp(fac.v[i], col(&t, "facility")) == 0)
+                grassroots += grass[i];
+        visits++;
+        emergency += strcmp(type, "emergency") == 0;
+    }
+    table_close(&t);
+    CHECK_INT(bad_ref, 0);
+    CHECK_INT(bad_date, 0);
+    CHECK_INT(visits + stays, default_stats.encounters);
+    double per_resident = (double)visits / (double)n_ids;
+    double grass_share = (double)grassroots / (double)visits;
+    double inpatients = (double)(n_admitted - count_duplicates(admitted, n_admitted)) /
+                        (double)n_ids;
+    fprintf(stderr, "    %.2f visits a resident, %.3f at grassroots, %.3f emergency, "
+                    "%.3f of residents admitted\n",
+            per_resident, grass_share, (double)emergency / (double)visits, inpatients);
+    CHECK(per_resident >= 3.0 && per_resident <= 5.0);
+    CHECK(grass_share >= 0.6 && grass_share <= 0.75);
+    CHECK((double)emergency / (double)visits > 0.01 && (double)emergency / (double)visits < 0.06);
+    CHECK(inpatients >= 0.05 && inpatients <= 0.15);
+
+    CHECK(table_open(&t, dir, "results.csv") == 0);
+    while (table_next(&t) == 1) {
+        int32_t day = parse_date(col(&t, "date"));
+        if (!id_known(ids, n_ids, col(&t, "id_number")) || !codes_has(&fac, col(&t, "facility")) ||
+            !codes_has(&items, col(&t, "item")))
+            bad_ref++;
+        if (day == DATE_INVALID || day > opt.ref_date)
+            bad_date++;
+        /* A value comes with its unit, a report without. */
+        if ((col(&t, "value")[0] != '\0') != (col(&t, "unit")[0] != '\0') ||
+            (col(&t, "value")[0] == '\0') == (col(&t, "report")[0] == '\0'))
+            bad_unit++;
+        results++;
+    }
+    table_close(&t);
+    CHECK_INT(bad_ref, 0);
+    CHECK_INT(bad_date, 0);
+    CHECK_INT(bad_unit, 0);
+    CHECK(results > visits / 10);
+
+    CHECK(table_open(&t, dir, "referrals.csv") == 0);
+    while (table_next(&t) == 1) {
+        const char *to = col(&t, "to_facility");
+        if (!id_known(ids, n_ids, col(&t, "id_number")) ||
+            !codes_has(&fac, col(&t, "from_facility")) || (to[0] != '\0' && !codes_has(&fac, to)))
+            bad_ref++;
+        up += strcmp(col(&t, "direction"), "up") == 0;
+        down += strcmp(col(&t, "direction"), "down") == 0;
+        critical += strcmp(col(&t, "urgency"), "critical") == 0;
+        completed += strcmp(col(&t, "outcome"), "completed") == 0;
+    }
+    table_close(&t);
+    CHECK_INT(bad_ref, 0);
+    fprintf(stderr, "    %ld referrals up (%ld critical), %ld down, %ld completed\n", up, critical,
+            down, completed);
+    CHECK((double)up / (double)n_ids >= 0.005 && (double)up / (double)n_ids <= 0.02);
+    CHECK(critical >= 10 && critical < up / 10);
+    CHECK(down > 0 && down < up);
+    CHECK(completed > (up + down) / 2);
+
+    CHECK(table_open(&t, dir, "expert-sessions.csv") == 0);
+    while (table_next(&t) == 1) {
+        if (!codes_has(&fac, col(&t, "host")) || parse_date(col(&t, "date")) < opt.ref_date)
+            bad_ref++;
+        sessions++;
+    }
+    table_close(&t);
+    CHECK(table_open(&t, dir, "expert-bookings.csv") == 0);
+    while (table_next(&t) == 1) {
+        bad_ref += !id_known(ids, n_ids, col(&t, "id_number"));
+        bookings++;
+    }
+    table_close(&t);
+    CHECK_INT(bad_ref, 0);
+    CHECK(sessions >= 40);
+    CHECK(bookings > sessions);
+    free(ids);
+    free(admitted);
+    free(fac.v);
+    free(items.v);
+}
+
 TEST(same_seed_gives_identical_files)
 {
     struct demo_stats st;

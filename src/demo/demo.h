@@ -54,6 +54,17 @@ struct demo_stats {
     long contracts;        /* rows of contracts.csv (all statuses) */
     long signed_residents; /* residents with an active contract covering ref_date */
     long services;         /* rows of services.csv */
+    long encounters;          /* rows of encounters.csv */
+    long visits;              /* of which outpatient and emergency */
+    long grassroots_visits;   /* of those, at a village clinic, station or center */
+    long inpatient_stays;     /* inpatient encounters */
+    long inpatient_residents; /* residents with at least one stay */
+    long results;             /* rows of results.csv */
+    long referrals_up;        /* rows of referrals.csv: up */
+    long referrals_critical;  /* of which critical */
+    long referrals_down;
+    long expert_sessions;     /* rows of expert-sessions.csv */
+    long expert_bookings;     /* rows of expert-bookings.csv */
     double elapsed_s;      /* wall time of demo_generate */
     double residents_per_s;
 };
@@ -65,8 +76,13 @@ void demo_options_init(struct demo_options *opt);
 
 /*
  * Write ous.csv, population.csv, facilities.csv, groups.csv, staff.csv, teams.csv,
- * residents.csv, contracts.csv and (with a protocol) services.csv into `dir` (created when missing), in the formats of
- * docs/import-formats.md; import them in that order. With opt->residents = N the population
+ * residents.csv, contracts.csv, (with a protocol) services.csv, encounters.csv and results.csv
+ * into `dir` (created when missing), in the formats of
+ * docs/import-formats.md; import them in that order, results after the result-items of
+ * data/result-items-example.csv. Also the plans that have no import kind, carried out by
+ * `yilian demo` through the referral and experts libraries: referrals.csv (up and down,
+ * with their outcome and the times of each step) and expert-sessions.csv with
+ * expert-bookings.csv (sessions from the reference day on, a week apart). With opt->residents = N the population
  * is about N × 220,100 / 206,234 and N × 121,748 / 206,234 residents are signed (rounded),
  * over the same org units, facilities, staff and teams. Cost O(N) time, O(1) memory in N
  * (two passes over the people: the first counts the key populations so that the second

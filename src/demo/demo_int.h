@@ -49,6 +49,7 @@ enum {
     DEMO_STREAM_MATERNAL_DEATH = 6,
     DEMO_STREAM_PHONE = 7,
     DEMO_STREAM_SERVICES = 8,
+    DEMO_STREAM_ENCOUNTERS = 9,
     DEMO_STREAM_UNIT = 1000,
 };
 
@@ -431,5 +432,34 @@ int demo_services_open(struct demo_svc *s, struct demo_ctx *ctx, struct yl_err *
 /* The person's events over the service years (nothing when s is not open). */
 void demo_services_of(struct demo_svc *s, const struct demo_unit *u, const struct demo_person *m);
 int demo_services_close(struct demo_svc *s, struct yl_err *err);
+
+/* --- encounters, results, referral and expert plans (encounters.c) --------------------- */
+
+#define DEMO_SESSIONS_PER_TOWN 4
+#define REF_PLAN_URGENCIES     3 /* routine, urgent, critical */
+
+/* encounters.csv and results.csv while the people are written, with the plans of the
+ * referrals and expert sessions (referrals.csv, expert-sessions.csv, expert-bookings.csv)
+ * that the CLI carries out through their libraries. */
+struct demo_enc {
+    struct demo_ctx *ctx;
+    struct demo_rng rng;
+    struct demo_out enc, res, ref, ses, book;
+    int32_t from; /* first day of the reference year: the 365 days ending at ref */
+    int mch;      /* the maternal and child health hospital, or -1 */
+    long enc_seq, res_seq, ref_seq;
+    long visits, grassroots, stays, inpatients, referrals_up, critical, referrals_down;
+    int booked[DEMO_MAX_TOWNS][DEMO_SESSIONS_PER_TOWN];
+};
+
+/* Open the five files and write the sessions (the region is known). */
+int demo_encounters_open(struct demo_enc *e, struct demo_ctx *ctx, struct yl_err *err);
+/* The person's year: visits, stays, results, perhaps a referral and a booking.
+ * signed_from: first day of the active contract covering the reference date, or
+ * DATE_INVALID when none (a down-referral needs one). */
+void demo_encounters_of(struct demo_enc *e, const struct demo_unit *u,
+                        const struct demo_person *m, int32_t signed_from);
+/* Counts into ctx->st, close every file opened. */
+int demo_encounters_close(struct demo_enc *e, struct yl_err *err);
 
 #endif

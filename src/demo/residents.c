@@ -102,6 +102,7 @@ struct demo_writer {
     struct demo_pass pass;
     struct demo_out res, con;
     struct demo_svc svc;
+    struct demo_enc enc;
     struct demo_rng rng;  /* contracts */
     struct demo_rng mrng; /* maternal deaths */
     long k_rem[DEMO_CLASSES], n_rem[DEMO_CLASSES];
@@ -273,9 +274,9 @@ static int32_t demo_year_end(int32_t from)
 
 /* Contracts of one resident: an active one if selected, maybe last year's before it; a
  * terminated one for a signed resident who died or moved away; an expired one for some
- * who did not renew. */
-static void demo_contracts_of(struct demo_writer *w, const struct demo_unit *u,
-                              const struct demo_person *m, int cls)
+ * who did not renew. Returns the first day of the active contract, or DATE_INVALID. */
+static int32_t demo_contracts_of(struct demo_writer *w, const struct demo_unit *u,
+                                 const struct demo_person *m, int cls)
 {
     struct demo_ctx *ctx = w->ctx;
     struct demo_rng *rng = &w->rng;
@@ -307,6 +308,7 @@ static void demo_contracts_of(struct demo_writer *w, const struct demo_unit *u,
             }
             demo_write_contract(w, m, &c);
             ctx->st->signed_residents++;
+            return c.from;
         } else if (demo_rng_chance(rng, DEMO_EXPIRED)) {
             /* Lapsed before the contract year began, so that no contract but an active
              * one of an active resident overlaps it. */
@@ -316,7 +318,7 @@ static void demo_contracts_of(struct demo_writer *w, const struct demo_unit *u,
             if (c.from >= m->record_date && c.to < ctx->ref)
                 demo_write_contract(w, m, &c);
         }
-        return;
+        return DATE_INVALID;
     }
     /* Died or moved away: most key-population members had signed; the contract ended. */
     if (demo_rng_chance(rng, m->age >= 65 || m->n_tags > 0 ? 0.85 : 0.4) && lo < m->status_date) {
@@ -327,6 +329,7 @@ static void demo_contracts_of(struct demo_writer *w, const struct demo_unit *u,
         c.reason = m->status == RSTAT_DECEASED ? "deceased" : "moved_out";
         demo_write_contract(w, m, &c);
     }
+    return DATE_INVALID;
 }
 
 static void demo_tally_person(struct demo_ctx *ctx, const struct demo_person *m)
@@ -393,6 +396,13 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
         demo_out_close(&w.con, NULL);
         return rc;
     }
+    rc = demo_encounters_open(&w.enc, ctx, err);
+    if (rc != 0) {
+        demo_out_close(&w.res, NULL);
+        demo_out_close(&w.con, NULL);
+        demo_services_close(&w.svc, NULL);
+        return rc;
+    }
     demo_pass_init(&w.pass, ctx);
     demo_rng_seed(&w.rng, ctx->seed, DEMO_STREAM_CONTRACTS);
     demo_rng_seed(&w.mrng, ctx->seed, DEMO_STREAM_MATERNAL_DEATH);
@@ -410,8 +420,10 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
                     w.next_chosen++;
                 }
                 demo_write_resident(&w, u, &h, m);
-                demo_contracts_of(&w, u, m, demo_person_class(m, ctx->ref));
+                int32_t signed_from =
+                    demo_contracts_of(&w, u, m, demo_person_class(m, ctx->ref));
                 demo_services_of(&w.svc, u, m);
+                demo_encounters_of(&w.enc, u, m, signed_from);
                 demo_tally_person(ctx, m);
             }
             ctx->st->households++;
@@ -425,5 +437,8 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
     if (rc == 0)
         rc = rc2;
     rc2 = demo_services_close(&w.svc, err);
+    if (rc == 0)
+        rc = rc2;
+    rc2 = demo_encounters_close(&w.enc, err);
     return rc != 0 ? rc : rc2;
 }
