@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "importer/importer.h"
 #include "core/idno.h"
 #include "encounters/encounters_int.h"
 #include "records/records.h"
@@ -58,15 +59,7 @@ static bool code_char(char ch, const char *extra)
 
 static int check_external_id(const char *s, struct yl_err *err)
 {
-    size_t n = strlen(s);
-    if (n > ENC_EXTERNAL_ID_MAX)
-        return yl_err_set(err, YL_EINVAL, "external_id", "external_id is longer than %d bytes",
-                          ENC_EXTERNAL_ID_MAX);
-    for (size_t i = 0; i < n; i++)
-        if (!code_char(s[i], "-_.:/"))
-            return yl_err_set(err, YL_EINVAL, "external_id",
-                              "external_id may hold letters, digits and - _ . : / only");
-    return 0;
+    return imp_check_external_id(s, ENC_EXTERNAL_ID_MAX, err);
 }
 
 /* A department code as the health commission's list of clinical departments writes them
@@ -182,37 +175,6 @@ static int find_staff(struct store_conn *c, const char *code, int64_t facility, 
     return 0;
 }
 
-/* The resident (by id, else by ID number) in the caller's scope, and their birth day. */
-static int find_resident(struct store_conn *c, const struct acct_principal *who, int64_t given,
-                         const char *number, int64_t *id, int32_t *birth, struct yl_err *err)
-{
-    int rc = 0;
-    *id = given;
-    if (*id <= 0) {
-        struct idno_info info;
-        bool found = false;
-        if (empty(number))
-            return yl_err_set(err, YL_EINVAL, "id_number", "id_number is required");
-        rc = idno_parse(number, strlen(number), date_today(), &info, "id_number", err);
-        if (rc == 0)
-            rc = lookup_id(c, STORE_SQL_ENC_RESIDENT_BY_IDNO, info.number, &found, id, err);
-        if (rc == 0 && !found)
-            rc = yl_err_set(err, YL_EINVAL, "id_number", "no health record has this ID number");
-    }
-    if (rc == 0)
-        rc = rec_scope_check(c, who, *id, err);
-    if (rc != 0)
-        return rc;
-    struct store_stmt *st = store_stmt(c, STORE_SQL_ENC_RESIDENT_BIRTH);
-    store_bind_int(st, 1, *id);
-    rc = store_step(st, err);
-    const char *b = rc == STORE_ROW ? store_col_text(st, 0) : "";
-    /* An unreadable birth date bounds nothing (DATE_INVALID is the smallest day). */
-    if (rc != STORE_ROW || date_parse(b, strlen(b), birth, NULL, NULL) != 0)
-        *birth = DATE_INVALID;
-    enc_stmt_finish(st, rc);
-    return rc < 0 ? rc : 0;
-}
 
 /* --- registrations ----------------------------------------------------------------------- */
 
@@ -229,7 +191,7 @@ static int resolve_visit(struct store_conn *c, const struct acct_principal *who,
                          int64_t resident_id, const char *id_number, const char *facility,
                          const char *date, struct visit *v, struct yl_err *err)
 {
-    int rc = find_resident(c, who, resident_id, id_number, &v->resident_id, &v->birth, err);
+    int rc = rec_find_resident(c, who, resident_id, id_number, &v->resident_id, &v->birth, err);
     if (rc == 0)
         rc = find_facility(c, facility, &v->facility_id, err);
     if (rc == 0)
@@ -418,7 +380,7 @@ static int encounter_visit(struct store_conn *c, const struct acct_principal *wh
         rc = yl_err_set(err, YL_ENOTFOUND, "registration_id", "no registration %lld",
                         (long long)in->registration_id);
     if (rc == 0)
-        rc = find_resident(c, who, g.resident_id, NULL, &k->v.resident_id, &k->v.birth, err);
+        rc = rec_find_resident(c, who, g.resident_id, NULL, &k->v.resident_id, &k->v.birth, err);
     if (rc == 0)
         rc = registration_agrees(in, &g, err);
     k->registration_id = g.id;

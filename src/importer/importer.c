@@ -362,3 +362,20 @@ int imp_date(const struct csv_reader *r, const char *col, int required, int *pre
     *out = d;
     return 0;
 }
+
+int imp_check_external_id(const char *s, size_t max, struct yl_err *err)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    if (n > max)
+        return yl_err_set(err, YL_EINVAL, "external_id", "external_id is longer than %zu bytes",
+                          max);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  strchr("-_.:/", c) != NULL;
+        if (!ok)
+            return yl_err_set(err, YL_EINVAL, "external_id",
+                              "external_id may hold letters, digits and - _ . : / only");
+    }
+    return 0;
+}

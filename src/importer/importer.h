@@ -71,6 +71,12 @@ int imp_run_format(struct store *s, FILE *in, enum imp_format format, const stru
                    void *ctx, const struct audit_actor *who, struct imp_report *rep,
                    struct yl_err *err);
 
+/* An external id (the idempotency key of an import row or an API client's record): at most
+ * `max` bytes of letters, digits and - _ . : / (so it is safe in a URL, a CSV field and a
+ * log line). "" passes: whether one is required is the caller's rule. YL_EINVAL on
+ * "external_id" otherwise. */
+int imp_check_external_id(const char *s, size_t max, struct yl_err *err);
+
 /* Helpers for row functions: a column as an optional/required value with the column named
  * in errors. Dates use date_parse; integers are decimal within [min, max]. */
 int imp_text(const struct csv_reader *r, const char *col, int required, size_t max_len,

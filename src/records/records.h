@@ -91,6 +91,13 @@ struct rec_resident {
  * digits (a cause of death, an encounter's diagnosis). 0 or YL_EINVAL on `field`. */
 int rec_check_icd10(const char *s, size_t n, const char *field, struct yl_err *err);
 
+/* The resident a write names (by id when `given` > 0, else by ID number, field
+ * "id_number"), checked against the caller's scope (rec_scope_check), and their birth day
+ * (DATE_INVALID when unreadable): what every module recording something about a resident
+ * starts with. YL_EINVAL on "id_number" for a missing, malformed or unknown number. */
+int rec_find_resident(struct store_conn *c, const struct acct_principal *who, int64_t given,
+                      const char *number, int64_t *id, int32_t *birth, struct yl_err *err);
+
 /* --- scope ------------------------------------------------------------------------------
  * Who sees whom (DESIGN.md §1) is one small table by role (scope.c): an admin sees the
  * region, a village doctor the residents of their org-unit subtree, a family doctor those

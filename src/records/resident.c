@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "core/idno.h"
 #include "core/mem.h"
 #include "records/records_int.h"
 #include "store/store.h"
@@ -92,6 +93,37 @@ int rec_id_by_number(struct store_conn *c, const char *number, int64_t *id,
     *id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
     store_exec(st, NULL);
     return 0;
+}
+
+int rec_find_resident(struct store_conn *c, const struct acct_principal *who, int64_t given,
+                      const char *number, int64_t *id, int32_t *birth, struct yl_err *err)
+{
+    int rc = 0;
+    *id = given;
+    if (*id <= 0) {
+        struct idno_info info;
+        if (number == NULL || number[0] == '\0')
+            return yl_err_set(err, YL_EINVAL, "id_number", "id_number is required");
+        rc = idno_parse(number, strlen(number), date_today(), &info, "id_number", err);
+        if (rc == 0)
+            rc = rec_id_by_number(c, info.number, id, err);
+        if (rc == 0 && *id == 0)
+            rc = yl_err_set(err, YL_EINVAL, "id_number", "no health record has this ID number");
+    }
+    if (rc == 0)
+        rc = rec_scope_check(c, who, *id, err);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *st = store_stmt(c, STORE_SQL_REC_BIRTH);
+    store_bind_int(st, 1, *id);
+    rc = store_step(st, err);
+    const char *b = rc == STORE_ROW ? store_col_text(st, 0) : "";
+    /* An unreadable birth date bounds nothing (DATE_INVALID is the smallest day). */
+    if (rc != STORE_ROW || date_parse(b, strlen(b), birth, NULL, NULL) != 0)
+        *birth = DATE_INVALID;
+    if (rc == STORE_ROW)
+        store_exec(st, NULL);
+    return rc < 0 ? rc : 0;
 }
 
 void rec_state_from_row(struct store_stmt *st, struct rec_state *state)

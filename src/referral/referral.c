@@ -19,6 +19,7 @@
 #include "core/adcode.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "importer/importer.h"
 #include "core/mem.h"
 #include "records/records.h"
 #include "referral/referral_int.h"
@@ -194,19 +195,7 @@ static bool empty(const char *s)
 
 static int check_external_id(const char *s, struct yl_err *err)
 {
-    size_t n = strlen(s);
-    if (n > REF_EXTERNAL_ID_MAX)
-        return yl_err_set(err, YL_EINVAL, "external_id", "external_id is longer than %d bytes",
-                          REF_EXTERNAL_ID_MAX);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  strchr("-_.:/", c) != NULL;
-        if (!ok)
-            return yl_err_set(err, YL_EINVAL, "external_id",
-                              "external_id may hold letters, digits and - _ . : / only");
-    }
-    return 0;
+    return imp_check_external_id(s, REF_EXTERNAL_ID_MAX, err);
 }
 
 static int check_text(const char *s, const char *field, bool required, size_t max,

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "importer/importer.h"
 #include "core/idno.h"
 #include "core/mem.h"
 #include "records/records.h"
@@ -47,57 +48,14 @@ int res_facility_find(struct store_conn *c, const char *code, int64_t *id, struc
     return rc;
 }
 
-/* The resident (by id, else by ID number) in the caller's scope, and their birth day. */
-static int find_resident(struct store_conn *c, const struct acct_principal *who, int64_t given,
-                         const char *number, int64_t *id, int32_t *birth, struct yl_err *err)
-{
-    int rc = 0;
-    *id = given;
-    if (*id <= 0) {
-        struct idno_info info;
-        bool found = false;
-        if (res_empty(number))
-            return yl_err_set(err, YL_EINVAL, "id_number", "id_number is required");
-        rc = idno_parse(number, strlen(number), date_today(), &info, "id_number", err);
-        if (rc == 0)
-            rc = lookup_id(c, STORE_SQL_RES_RESIDENT_BY_IDNO, info.number, &found, id, err);
-        if (rc == 0 && !found)
-            rc = yl_err_set(err, YL_EINVAL, "id_number", "no health record has this ID number");
-    }
-    if (rc == 0)
-        rc = rec_scope_check(c, who, *id, err);
-    if (rc != 0)
-        return rc;
-    struct store_stmt *st = store_stmt(c, STORE_SQL_RES_RESIDENT_BIRTH);
-    store_bind_int(st, 1, *id);
-    rc = store_step(st, err);
-    const char *b = rc == STORE_ROW ? store_col_text(st, 0) : "";
-    /* An unreadable birth date bounds nothing (DATE_INVALID is the smallest day). */
-    if (rc != STORE_ROW || date_parse(b, strlen(b), birth, NULL, NULL) != 0)
-        *birth = DATE_INVALID;
-    res_stmt_finish(st, rc);
-    return rc < 0 ? rc : 0;
-}
 
 /* --- checks ------------------------------------------------------------------------------- */
 
 static int check_external_id(const char *s, struct yl_err *err)
 {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0)
+    if (s == NULL || s[0] == '\0')
         return yl_err_set(err, YL_EINVAL, "external_id", "external_id is required");
-    if (n > RES_EXTERNAL_ID_MAX)
-        return yl_err_set(err, YL_EINVAL, "external_id", "external_id is longer than %d bytes",
-                          RES_EXTERNAL_ID_MAX);
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || strchr("-_.:/", ch) != NULL;
-        if (!ok)
-            return yl_err_set(err, YL_EINVAL, "external_id",
-                              "external_id may hold letters, digits and - _ . : / only");
-    }
-    return 0;
+    return imp_check_external_id(s, RES_EXTERNAL_ID_MAX, err);
 }
 
 static int check_day(const char *s, int32_t birth, int32_t *day, struct yl_err *err)
@@ -158,7 +116,7 @@ static int check_result(struct store_conn *c, const struct acct_principal *who,
     bool found = false;
     int rc = check_external_id(in->external_id, err);
     if (rc == 0)
-        rc = find_resident(c, who, in->resident_id, in->id_number, &k->resident_id, &k->birth,
+        rc = rec_find_resident(c, who, in->resident_id, in->id_number, &k->resident_id, &k->birth,
                            err);
     if (rc == 0 && res_empty(in->item))
         rc = yl_err_set(err, YL_EINVAL, "item", "item is required");

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "importer/importer.h"
 #include "core/idno.h"
 #include "core/mem.h"
 #include "pindex/pindex.h"
@@ -44,25 +45,6 @@ static const char *or_empty(const char *s)
 }
 
 /* --- the resident ------------------------------------------------------------------------- */
-
-static int resident_by_number(struct store_conn *c, const char *number, int64_t *id,
-                              struct yl_err *err)
-{
-    struct idno_info info;
-    int rc = idno_parse(number, strlen(number), date_today(), &info, "id_number", err);
-    if (rc != 0)
-        return rc;
-    struct store_stmt *st = store_stmt(c, STORE_SQL_SVC_RESIDENT_BY_IDNO);
-    store_bind_text(st, 1, info.number);
-    rc = store_step(st, err);
-    if (rc < 0)
-        return rc;
-    if (rc != STORE_ROW)
-        return yl_err_set(err, YL_EINVAL, "id_number", "no health record has this ID number");
-    *id = store_col_int(st, 0);
-    store_exec(st, NULL);
-    return 0;
-}
 
 /* The resident's row and spans as the population index reads them: the facts' source. */
 struct resident_facts {
@@ -147,19 +129,7 @@ static int facts_read(struct store_conn *c, int64_t id, int32_t day, struct resi
 
 static int check_external_id(const char *s, struct yl_err *err)
 {
-    size_t n = strlen(s);
-    if (n > SVC_EXTERNAL_ID_MAX)
-        return yl_err_set(err, YL_EINVAL, "external_id", "external_id is longer than %d bytes",
-                          SVC_EXTERNAL_ID_MAX);
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || strchr("-_.:/", ch) != NULL;
-        if (!ok)
-            return yl_err_set(err, YL_EINVAL, "external_id",
-                              "external_id may hold letters, digits and - _ . : / only");
-    }
-    return 0;
+    return imp_check_external_id(s, SVC_EXTERNAL_ID_MAX, err);
 }
 
 static int check_date(const char *s, int32_t birth, int32_t *day, struct yl_err *err)
@@ -368,25 +338,20 @@ static int insert(struct store_conn *c, const struct svc_protocol *p, const stru
 
 /* --- apply ------------------------------------------------------------------------------ */
 
-/* The resident, in scope. */
+/* The resident, in scope: the cache's when it holds this ID number, else as every module
+ * finds one (rec_find_resident). */
 static int resolve_resident(struct store_conn *c, const struct acct_principal *who,
                             const struct svc_event_input *in, struct svc_apply_cache *cache,
                             int64_t *id, struct yl_err *err)
 {
-    *id = in->resident_id;
-    int rc = 0;
-    if (*id <= 0) {
-        const char *number = or_empty(in->id_number);
-        if (number[0] == '\0')
-            return yl_err_set(err, YL_EINVAL, "id_number", "id_number is required");
-        if (cache != NULL && cache->resident_id > 0 && strcmp(cache->number, number) == 0)
-            *id = cache->resident_id;
-        else
-            rc = resident_by_number(c, number, id, err);
+    const char *number = or_empty(in->id_number);
+    if (in->resident_id <= 0 && cache != NULL && cache->resident_id > 0 && number[0] != '\0' &&
+        strcmp(cache->number, number) == 0) {
+        *id = cache->resident_id;
+        return rec_scope_check(c, who, *id, err);
     }
-    if (rc == 0)
-        rc = rec_scope_check(c, who, *id, err);
-    return rc;
+    int32_t birth;
+    return rec_find_resident(c, who, in->resident_id, number, id, &birth, err);
 }
 
 /* Every check that compares nothing with the stored twin. */

@@ -63,8 +63,6 @@
     " JOIN facility f ON f.id = e.facility_id LEFT JOIN staff s ON s.id = e.staff_id"
 
 #define STORE_SQL_ENCOUNTERS(X)                                                          \
-    X(ENC_RESIDENT_BIRTH, "SELECT birth_date FROM resident WHERE id = ?")                \
-    X(ENC_RESIDENT_BY_IDNO, "SELECT id FROM resident WHERE id_number = ?")               \
     X(ENC_FACILITY_BY_CODE, "SELECT id FROM facility WHERE code = ?")                    \
     X(ENC_STAFF_BY_CODE, "SELECT id, facility_id FROM staff WHERE code = ?")             \
     X(ENC_REG_INSERT,                                                                    \

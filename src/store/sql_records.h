@@ -141,6 +141,8 @@
       "SELECT COALESCE(MAX(id), 0) FROM resident")                                       \
     X(REC_ID_BY_NUMBER,                                                                  \
       "SELECT id FROM resident WHERE id_number = ?")                                     \
+    X(REC_BIRTH,                                                                         \
+      "SELECT birth_date FROM resident WHERE id = ?")                                    \
     X(REC_EXISTS,                                                                        \
       "SELECT 1 FROM resident WHERE id = ?")                                             \
     X(REC_GET, REC_SQL_COLUMNS " WHERE r.id = ?")                                        \

@@ -81,8 +81,6 @@
       "UPDATE result_item SET name_zh = ?, name_en = ?, kind = ?, unit = ?,"             \
       " validity_days = ?, scope = ?, updated_at = ? WHERE id = ?")                      \
     X(RES_ITEM_HAS_RESULTS, "SELECT 1 FROM result WHERE item_id = ? LIMIT 1")            \
-    X(RES_RESIDENT_BY_IDNO, "SELECT id FROM resident WHERE id_number = ?")               \
-    X(RES_RESIDENT_BIRTH, "SELECT birth_date FROM resident WHERE id = ?")                \
     X(RES_FACILITY_BY_CODE, "SELECT id FROM facility WHERE code = ?")                    \
     X(RES_INSERT,                                                                        \
       "INSERT INTO result (external_id, resident_id, item_id, value, unit, report,"      \

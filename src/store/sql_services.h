@@ -39,8 +39,6 @@
     " LEFT JOIN staff s ON s.id = e.staff_id"
 
 #define STORE_SQL_SERVICES(X)                                                            \
-    X(SVC_RESIDENT_BY_IDNO,                                                              \
-      "SELECT id FROM resident WHERE id_number = ?")                                     \
     X(SVC_FACILITY_BY_CODE,                                                              \
       "SELECT id FROM facility WHERE code = ?")                                          \
     X(SVC_STAFF_AT_FACILITY,                                                             \
