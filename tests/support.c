@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli_int.h"
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -114,10 +115,27 @@ int ts_server_start(struct ts_server *s, const struct http_options *opt,
     return 0;
 }
 
+int ts_server_protocol(struct ts_server *s)
+{
+    struct yl_err err = {0};
+    if (s->protocol == NULL && cli_protocol_load(NULL, &s->protocol, &err) != 0) {
+        fprintf(stderr, "    protocol: %s\n", yl_err_message(&err));
+        return -1;
+    }
+    s->app.protocol = s->protocol;
+    pidx_set_protocol(s->index, s->protocol);
+    if (pidx_load(s->index, s->store, &err) != 0) {
+        fprintf(stderr, "    index: %s\n", yl_err_message(&err));
+        return -1;
+    }
+    return 0;
+}
+
 void ts_server_stop(struct ts_server *s)
 {
     http_server_stop(s->http);
     pidx_free(s->index);
+    svc_protocol_free(s->protocol);
     audit_log_free(s->audit);
     acct_free(s->acct);
     store_close(s->store);

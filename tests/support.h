@@ -31,6 +31,7 @@ struct ts_server {
     struct http_server *http;
     int port;
     char db[512];
+    struct svc_protocol *protocol;  /* ts_server_protocol's, freed by ts_server_stop */
 };
 
 #define TS_ADMIN_PASSWORD "admin-password-1"
@@ -40,6 +41,10 @@ struct ts_server {
 int ts_server_start(struct ts_server *s, const struct http_options *opt,
                     const struct acct_options *aopt);
 void ts_server_stop(struct ts_server *s);
+/* Give the server the shipped protocol (data/) and load its index from the store: what a
+ * test that writes its fixtures straight into SQL does before asking for care plans or
+ * worklists. 0 or -1 (with the reason printed). */
+int ts_server_protocol(struct ts_server *s);
 
 struct ts_response {
     int status;

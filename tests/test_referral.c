@@ -120,7 +120,7 @@ static struct ts_server *server(void)
     srv_up = true;
     arena_init(&mem);
     atexit(stop_srv);
-    if (fixtures() != 0)
+    if (fixtures() != 0 || ts_server_protocol(&srv) != 0)
         return NULL;
     static const struct {
         const char *name, *role, *scope;
@@ -422,6 +422,43 @@ TEST(down_referral_to_the_team)
     CHECK_STR(ts_err_field(&R), "team");
     /* The team's facility admin sees its teams' inboxes too. */
     CHECK_INT(req("GET", "/api/referrals/inbox?team=TA-2", tok_fa_ta, NULL), 200);
+
+    /* Accepting put the follow-up on the team's worklist: due today, within a week. */
+    char today[DATE_STR_LEN], due[DATE_STR_LEN], tag_end[DATE_STR_LEN], sql[256];
+    date_format(date_today(), today);
+    date_format(date_add_days(date_today(), 7), due);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM resident_tag WHERE resident_id = 4 AND tag = 'post_referral'"
+             " AND from_date = '%s' AND to_date = '%s'",
+             today, date_format(date_add_days(date_today(), REF_FOLLOWUP_DAYS - 1), tag_end));
+    CHECK_INT(sql_count(sql), 1);
+    CHECK_INT(req("GET", "/api/worklists?team=TA-2&item=referral_followup", tok_fd_b, NULL),
+              200);
+    json_t *items = json_object_get(R.json, "items");
+    CHECK_INT(json_array_size(items), 1);
+    CHECK_INT(jint(json_array_get(items, 0), "resident_id"), 4);
+    CHECK_STR(jstr(json_array_get(items, 0), "state"), "due");
+    CHECK_STR(jstr(json_array_get(items, 0), "due_by"), due);
+    /* Team A has no such patient. */
+    CHECK_INT(req("GET", "/api/worklists?team=TA-1&item=referral_followup", tok_fd_a, NULL),
+              200);
+    CHECK_INT(json_array_size(json_object_get(R.json, "items")), 0);
+    /* The follow-up recorded, the item leaves the list. */
+    char body[128];
+    snprintf(body, sizeof(body),
+             "{\"item\":\"referral_followup\",\"date\":\"%s\",\"facility\":\"TA\"}", today);
+    CHECK_INT(req("POST", "/api/residents/4/services", tok_fd_b, body), 201);
+    CHECK_INT(req("GET", "/api/worklists?team=TA-2&item=referral_followup", tok_fd_b, NULL),
+              200);
+    CHECK_INT(json_array_size(json_object_get(R.json, "items")), 0);
+    /* A second down-referral accepted the same day does not open a second span. */
+    CHECK_INT(post_referral(tok_fa_h1, "\"direction\":\"down\",\"resident_id\":4,"
+                            "\"from_facility\":\"H1\",\"summary\":\"again\""),
+              201);
+    CHECK_INT(post_action(tok_fd_b, jint(R.json, "id"), "accept", NULL), 200);
+    CHECK_INT(sql_count("SELECT count(*) FROM resident_tag WHERE resident_id = 4"
+                        " AND tag = 'post_referral'"),
+              1);
     /* No contract covering today: no team to go to. */
     CHECK_INT(post_referral(tok_fa_h1, "\"direction\":\"down\",\"resident_id\":5,"
                             "\"from_facility\":\"H1\",\"summary\":\"s\""),

@@ -248,7 +248,7 @@ TEST(shipped_protocol_loads)
     const struct svc_item *it;
 
     CHECK(p != NULL);
-    CHECK_INT(svc_item_count(p), 60);
+    CHECK_INT(svc_item_count(p), 61);
     CHECK_INT(svc_measure_count(p), 42);
     CHECK_INT(svc_rule_count(p), 23);
     for (size_t i = 0; i < svc_item_count(p); i++)

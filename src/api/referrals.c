@@ -62,14 +62,18 @@ static void who_of(struct http_request *req, struct audit_actor *actor, struct r
 }
 
 /* Referral `id` as the caller may see it, audited as a read. */
+/* The referral as JSON; `reindex` after a write that may have changed the resident's tags
+ * (a team accepting a down-referral), so the live index shows the follow-up at once. */
 static int reply_referral(struct http_request *req, struct http_response *res, int64_t id,
-                          int status, struct yl_err *err)
+                          int status, bool reindex, struct yl_err *err)
 {
     struct api_app *a = req->app;
     struct ref_referral r;
     int rc = ref_get(a->store, api_principal(req), id, (int64_t)time(NULL), &req->arena, &r, err);
     if (rc != 0)
         return rc;
+    if (reindex && r.direction == REF_DOWN)
+        api_index_resident(req, r.resident_id);
     char text[24];
     snprintf(text, sizeof(text), "%lld", (long long)id);
     api_audit_read(req, "read", "referral", text);
@@ -128,7 +132,7 @@ int api_referral_create(struct http_request *req, struct http_response *res, str
     if (rc != 0)
         return rc;
     /* The same external id and content again: the stored referral, not a second one. */
-    return reply_referral(req, res, id, created ? 201 : 200, err);
+    return reply_referral(req, res, id, created ? 201 : 200, false, err);
 }
 
 int api_referral_get(struct http_request *req, struct http_response *res, struct yl_err *err)
@@ -137,7 +141,7 @@ int api_referral_get(struct http_request *req, struct http_response *res, struct
     int rc = api_path_id(req, "id", &id, err);
     if (rc != 0)
         return rc;
-    return reply_referral(req, res, id, 200, err);
+    return reply_referral(req, res, id, 200, false, err);
 }
 
 /* One transition; the body is optional, with "reason" (required to reject). */
@@ -163,7 +167,7 @@ static int act(struct http_request *req, struct http_response *res, enum ref_act
     rc = ref_act(a->store, &who, id, action, reason, (int64_t)time(NULL), err);
     if (rc != 0)
         return rc;
-    return reply_referral(req, res, id, 200, err);
+    return reply_referral(req, res, id, 200, action == REF_ACCEPT, err);
 }
 
 int api_referral_accept(struct http_request *req, struct http_response *res, struct yl_err *err)

@@ -265,8 +265,12 @@ void date_iso_week(int32_t days, int *iso_year, int *week)
     *week = (int)((thursday - jan1) / 7 + 1);
 }
 
+int32_t date_of_unix(int64_t s)
+{
+    return (int32_t)date_floor_div(s + DATE_UTC_OFFSET_S, DATE_DAY_S);
+}
+
 int32_t date_today(void)
 {
-    int64_t now_s = (int64_t)time(NULL) + DATE_UTC_OFFSET_S;
-    return (int32_t)date_floor_div(now_s, DATE_DAY_S);
+    return date_of_unix((int64_t)time(NULL));
 }

@@ -52,5 +52,7 @@ void date_iso_week(int32_t days, int *iso_year, int *week);
 
 /* Today in UTC+8 (China Standard Time), the civil date the region works in. */
 int32_t date_today(void);
+/* The civil date (UTC+8) of unix time s. */
+int32_t date_of_unix(int64_t s);
 
 #endif

@@ -22,11 +22,13 @@
 #define BIG_COUNTY 100000           /* "counties above 100,000 population" */
 
 /* Tag → population group. */
-static const uint8_t tag_group[TAG_COUNT] = {
-    [TAG_HYPERTENSION] = IND_POP_HYPERTENSION, [TAG_DIABETES] = IND_POP_DIABETES,
-    [TAG_SEVERE_MENTAL] = IND_POP_SEVERE_MENTAL, [TAG_TUBERCULOSIS] = IND_POP_TUBERCULOSIS,
-    [TAG_DISABLED] = IND_POP_DISABLED, [TAG_PREGNANT] = IND_POP_PREGNANT,
-    [TAG_SPECIAL_FAMILY] = IND_POP_SPECIAL_FAMILY, [TAG_POVERTY] = IND_POP_POVERTY,
+/* The population group bit of each tag; 0 for a tag that is no key population. */
+static const uint32_t tag_group[TAG_COUNT] = {
+    [TAG_HYPERTENSION] = 1u << IND_POP_HYPERTENSION, [TAG_DIABETES] = 1u << IND_POP_DIABETES,
+    [TAG_SEVERE_MENTAL] = 1u << IND_POP_SEVERE_MENTAL,
+    [TAG_TUBERCULOSIS] = 1u << IND_POP_TUBERCULOSIS, [TAG_DISABLED] = 1u << IND_POP_DISABLED,
+    [TAG_PREGNANT] = 1u << IND_POP_PREGNANT, [TAG_SPECIAL_FAMILY] = 1u << IND_POP_SPECIAL_FAMILY,
+    [TAG_POVERTY] = 1u << IND_POP_POVERTY, [TAG_POST_REFERRAL] = 0,
 };
 
 /*
@@ -109,7 +111,7 @@ static unsigned count_stock(const struct pass *p, const struct pidx_resident *r,
         if (s->from > day || day > s->to)
             continue;
         if (s->kind == PIDX_SPAN_TAG && s->value < TAG_COUNT)
-            groups |= 1u << tag_group[s->value];
+            groups |= tag_group[s->value];
         else if (s->kind == PIDX_SPAN_CONTRACT)
             team = s->value;
     }

@@ -188,6 +188,33 @@ int rec_tag_insert(struct store_conn *c, int64_t resident_id, int tag, int32_t f
     return store_exec(st, err);
 }
 
+int rec_tag_mark_on(struct store_conn *c, int64_t resident_id, int tag, int32_t from,
+                    int32_t to, struct yl_err *err)
+{
+    struct rec_tag *tags = NULL;
+    size_t n = 0;
+    int rc = rec_tags_read(c, resident_id, &tags, &n, err);
+    bool covered = false;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct rec_tag *t = &tags[i];
+        if (t->tag != tag || t->from > from || span_end(t->to) < from)
+            continue;
+        if (t->from == from) {
+            covered = true;
+            continue;
+        }
+        struct store_stmt *st = store_stmt(c, STORE_SQL_TAG_SET);
+        rec_bind_date(st, 1, date_add_days(from, -1));
+        rec_bind_date(st, 2, t->expected_delivery);
+        store_bind_int(st, 3, t->id);
+        rc = store_exec(st, err);
+    }
+    free(tags);
+    if (rc != 0 || covered)
+        return rc;
+    return rec_tag_insert(c, resident_id, tag, from, to, DATE_INVALID, NULL, err);
+}
+
 /* --- the API's writes ------------------------------------------------------------------- */
 
 /* Begin a write on a resident in scope and load their state. On failure the connection is

@@ -193,6 +193,14 @@ int rec_tag_end(struct store *s, const struct acct_principal *who,
                 const struct audit_actor *by, int64_t resident_id, int64_t tag_id,
                 const char *to, struct yl_err *err);
 
+/* A tag another module sets as a consequence of its own write, inside the caller's write
+ * transaction on c (no scope check, no audit of its own: the caller's write carries both):
+ * the span [from, to], which may reach into the future. A span of the same tag still
+ * covering `from` is ended the day before (or left alone when it starts on `from`: the day
+ * is already covered). The referral module marks TAG_POST_REFERRAL this way. */
+int rec_tag_mark_on(struct store_conn *c, int64_t resident_id, int tag, int32_t from,
+                    int32_t to, struct yl_err *err);
+
 /* --- reads -----------------------------------------------------------------------------
  * Results live in the caller's arena. Reads are not audited here: the caller (API adapter)
  * logs each resident it hands out with audit_log_read. */

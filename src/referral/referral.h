@@ -51,6 +51,11 @@ const char *ref_status_code(enum ref_status s);
 int ref_status_find(const char *code);
 const char *ref_action_code(enum ref_action a);
 
+/* Days a down-referral's patient carries the post_referral tag from the day the team
+ * accepts it (the tag puts the protocol's referral_followup item, due within its first
+ * week, on the team's worklist; overdue until the tag ends). */
+#define REF_FOLLOWUP_DAYS 30
+
 /* Seconds the receiving side has to accept a referral of urgency u: critical 2 h, urgent
  * 24 h, routine 72 h (the table in referral.c). */
 int64_t ref_accept_limit_s(enum ref_urgency u);

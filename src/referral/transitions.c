@@ -12,10 +12,13 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "core/date.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "records/records.h"
 #include "referral/referral_int.h"
 #include "store/store.h"
+#include "vocab/vocab.h"
 
 /* The statement that stores each target status with its timestamp. */
 static const enum store_sql set_status[REF_STATUS_COUNT] = {
@@ -95,6 +98,13 @@ int ref_act(struct store *s, const struct ref_who *who, int64_t id, enum ref_act
                         a == REF_ARRIVE ? "marked arrived" : ref_action_code(a));
     if (rc == 0)
         rc = store_transition(c, &r, (enum ref_status)to, reason, now_s, err);
+    /* The team that takes a patient back owes them a follow-up: the tag puts the
+     * referral_followup item of the protocol on the team's worklist. */
+    if (rc == 0 && a == REF_ACCEPT && r.direction == REF_DOWN) {
+        int32_t day = date_of_unix(now_s);
+        rc = rec_tag_mark_on(c, r.resident_id, TAG_POST_REFERRAL, day,
+                             date_add_days(day, REF_FOLLOWUP_DAYS - 1), err);
+    }
     arena_release(&mem);
     char text[24];
     snprintf(text, sizeof(text), "%lld", (long long)id);

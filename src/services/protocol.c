@@ -37,6 +37,7 @@ static const struct {
     {"mental", "严重精神障碍患者管理"},
     {"tuberculosis", "肺结核患者健康管理"},
     {"tcm", "中医药健康管理"},
+    {"referral", "下转患者随访"},
 };
 
 static const char *const svc_schedules[SVC_SCHED_COUNT] = {

@@ -54,6 +54,7 @@ enum svc_program {
     SVC_PROG_MENTAL,        /* 严重精神障碍患者管理 */
     SVC_PROG_TUBERCULOSIS,  /* 肺结核患者健康管理 */
     SVC_PROG_TCM,           /* 中医药健康管理 */
+    SVC_PROG_REFERRAL,      /* 下转患者随访: the team's follow-up after a down-referral */
     SVC_PROG_COUNT
 };
 

@@ -107,6 +107,7 @@ static const struct vocab_term tags[TAG_COUNT] = {
     {"pregnant", "孕产妇", "pregnant or postpartum"},
     {"special_family", "计划生育特殊家庭", "special family-planning family"},
     {"poverty", "脱贫监测人口", "poverty-monitored"},
+    {"post_referral", "下转患者", "referred down for follow-up"},
 };
 
 static const struct vocab_term resident_statuses[RSTAT_COUNT] = {

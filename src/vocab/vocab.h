@@ -91,7 +91,11 @@ enum staff_status { SSTAT_ACTIVE, SSTAT_LEFT, SSTAT_COUNT };
 /* Key-population tags that are recorded (age-based groups are derived, never stored). */
 enum tag {
     TAG_HYPERTENSION, TAG_DIABETES, TAG_SEVERE_MENTAL, TAG_TUBERCULOSIS, TAG_DISABLED,
-    TAG_PREGNANT, TAG_SPECIAL_FAMILY, TAG_POVERTY, TAG_COUNT
+    TAG_PREGNANT, TAG_SPECIAL_FAMILY, TAG_POVERTY,
+    /* Not a key population: set by the referral module when a team accepts a down-referral,
+     * for the 30 days in which the patient's follow-up is due (referral.h). */
+    TAG_POST_REFERRAL,
+    TAG_COUNT
 };
 
 enum resident_status { RSTAT_ACTIVE, RSTAT_MOVED_OUT, RSTAT_DECEASED, RSTAT_COUNT };
