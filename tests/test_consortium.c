@@ -139,6 +139,19 @@ static int fixtures(void)
         if (ts_sql(srv.db, text) != 0)
             return -1;
     }
+    /* Remote requests from TA (group G1) in 2024: a consultation reported after a quick
+     * acceptance (5 minutes: it must not pull the referrals' median) and a critical reading
+     * still waiting past its due time (it must not count as a critical referral). */
+    if (ts_sql(srv.db,
+               "INSERT INTO referral (id, external_id, kind, direction, resident_id,"
+               " from_facility_id, to_facility_id, urgency, status, report, requested_at, due_at,"
+               " accepted_at, completed_at) VALUES"
+               " (11, 'REM-11', 'consultation', 'up', 1, 1, 4, 'critical', 'completed',"
+               " 'continue metformin', '2024-07-01T00:00:00Z', '2024-07-01T02:00:00Z',"
+               " '2024-07-01T00:05:00Z', '2024-07-01T01:00:00Z'),"
+               " (12, 'REM-12', 'imaging', 'up', 1, 1, 4, 'critical', 'requested', '',"
+               " '2024-07-02T00:00:00Z', '2024-07-02T02:00:00Z', NULL, NULL);") != 0)
+        return -1;
     int enc = 0;
     for (size_t i = 0; i < sizeof(visits) / sizeof(visits[0]); i++) {
         snprintf(text, sizeof(text),
@@ -365,6 +378,12 @@ TEST(county_year)
      * median (120 + 180) / 2; critical 2 3 6, only 2 in time (exactly at its due time). */
     static const int64_t all[7] = {9, 8, 1, 6, 1, 3, 1};
     CHECK(refs_are(total(), all, 150));
+    /* The remote requests are counted apart (11 reported, 12 waiting). */
+    CHECK_INT(jint(total(), "consultations"), 1);
+    CHECK_INT(jint(total(), "imaging_readings"), 1);
+    CHECK_INT(jint(total(), "remote_reported"), 1);
+    CHECK_INT(jint(group("G1"), "consultations"), 1);
+    CHECK_INT(jint(group("G2"), "imaging_readings"), 0);
     /* G1 sends from TA VA H1 TB: 1-5, 7, 9; minutes 60 120 180 30 600. */
     static const int64_t g1[7] = {7, 6, 1, 5, 1, 2, 1};
     CHECK(refs_are(group("G1"), g1, 120));

@@ -81,7 +81,10 @@ static int fixtures(void)
              " (1, 4, 'county_community');"
              "INSERT INTO team (id, code, name, facility_id, status, updated_at) VALUES"
              " (1, 'TA-1', 'Team A', 1, 'active', '%1$s'),"
-             " (2, 'TA-2', 'Team B', 1, 'active', '%1$s');",
+             " (2, 'TA-2', 'Team B', 1, 'active', '%1$s');"
+             "INSERT INTO result_item (id, code, name_zh, kind, unit, validity_days, scope,"
+             " updated_at) VALUES (1, 'CT-HEAD', '头颅CT', 'imaging', '', 60, 'region', '%1$s'),"
+             " (2, 'HBA1C', '糖化血红蛋白', 'lab', '%%', 90, 'region', '%1$s');",
              now);
     if (ts_sql(srv.db, text) != 0)
         return -1;
@@ -94,6 +97,16 @@ static int fixtures(void)
                  " record_date, status, updated_at) VALUES (%d, '%s', 'Resident %d', 1,"
                  " '%s', 5, '%s', 'active', '%s');",
                  id, number, id, date_format(birth, b), b, now);
+        if (ts_sql(srv.db, text) != 0)
+            return -1;
+        /* Results 2·id − 1 (a head CT) and 2·id (an HbA1c) belong to resident id. */
+        snprintf(text, sizeof(text),
+                 "INSERT INTO result (id, external_id, resident_id, item_id, value, unit, report,"
+                 " result_date, facility_id, created_at) VALUES"
+                 " (%d, 'ct-%d', %d, 1, NULL, NULL, 'low density left basal ganglia',"
+                 " '2024-01-01', 1, '%s'), (%d, 'a1c-%d', %d, 2, 7.9, '%%', NULL, '2024-01-01',"
+                 " 1, '%s');",
+                 2 * id - 1, id, id, now, 2 * id, id, id, now);
         if (ts_sql(srv.db, text) != 0)
             return -1;
         if (id == 5)
@@ -207,6 +220,21 @@ TEST(machine_table)
     for (int a = 0; a < REF_ACTION_COUNT; a++)
         for (int s = 0; s < REF_STATUS_COUNT; s++)
             CHECK_INT(ref_next_status((enum ref_action)a, (enum ref_status)s), expected[a][s]);
+    /* A remote request: no arrival; completed by the report from accepted. */
+    for (int k = REF_KIND_CONSULTATION; k <= REF_KIND_IMAGING; k++)
+        for (int a = 0; a < REF_ACTION_COUNT; a++)
+            for (int s = 0; s < REF_STATUS_COUNT; s++) {
+                int want = expected[a][s];
+                if (a == REF_ARRIVE)
+                    want = -1;
+                if (a == REF_COMPLETE)
+                    want = s == REF_ACCEPTED ? REF_COMPLETED : -1;
+                CHECK_INT(ref_next_status_of((enum ref_kind)k, (enum ref_action)a,
+                                             (enum ref_status)s),
+                          want);
+            }
+    CHECK_INT(ref_kind_find("imaging"), REF_KIND_IMAGING);
+    CHECK_INT(ref_kind_find("x-ray"), -1);
     CHECK_INT(ref_accept_limit_s(REF_CRITICAL), 2 * 3600);
     CHECK_INT(ref_accept_limit_s(REF_URGENT), 24 * 3600);
     CHECK_INT(ref_accept_limit_s(REF_ROUTINE), 72 * 3600);
@@ -526,6 +554,124 @@ TEST(scope_refusals)
     CHECK_INT(req("GET", "/api/referrals/inbox?facility=H1&team=TA-1", tok_admin, NULL), 400);
 }
 
+/* ------------------------------------------------------------------ remote requests */
+
+/* A township asks the county hospital to read a head CT: request → accept → report, with the
+ * image attached; the refusals of kind, results and report on the way. */
+TEST(remote_reading_and_consultation)
+{
+    CHECK(server() != NULL);
+    const char *base = "\"direction\":\"up\",\"resident_id\":1,\"from_facility\":\"TA\","
+                       "\"to_facility\":\"H1\",\"reason\":\"headache, CT done here\"";
+    char body[512];
+    /* An imaging request attaches the images: none, a lab result, another resident's CT,
+     * the same one twice — each refused on "results", nothing stored. */
+    long before = sql_count("SELECT COUNT(*) FROM referral");
+    const char *bad[] = {"", ",\"results\":[]", ",\"results\":[2]", ",\"results\":[3]",
+                         ",\"results\":[1,1]", ",\"results\":[\"1\"]", ",\"results\":[999]"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(body, sizeof(body), "%s,\"kind\":\"imaging\"%s", base, bad[i]);
+        CHECK_INT(post_referral(tok_fa_ta, body), 400);
+        CHECK_STR(ts_err_field(&R), "results");
+    }
+    snprintf(body, sizeof(body), "%s,\"kind\":\"x-ray\",\"results\":[1]", base);
+    CHECK_INT(post_referral(tok_fa_ta, body), 400);
+    CHECK_STR(ts_err_field(&R), "kind");
+    /* Remote requests go up only. */
+    CHECK_INT(post_referral(tok_fa_h1, "\"kind\":\"consultation\",\"direction\":\"down\","
+                            "\"resident_id\":4,\"from_facility\":\"H1\",\"summary\":\"s\""),
+              400);
+    CHECK_STR(ts_err_field(&R), "kind");
+    CHECK_INT(sql_count("SELECT COUNT(*) FROM referral"), before);
+
+    snprintf(body, sizeof(body), "%s,\"kind\":\"imaging\",\"results\":[1]", base);
+    CHECK_INT(post_referral(tok_fa_ta, body), 201);
+    int64_t id = jint(R.json, "id");
+    CHECK_STR(jstr(R.json, "kind"), "imaging");
+    json_t *res = json_object_get(R.json, "results");
+    CHECK_INT(json_array_size(res), 1);
+    CHECK_STR(jstr(json_array_get(res, 0), "item"), "CT-HEAD");
+    CHECK_STR(jstr(json_array_get(res, 0), "report"), "low density left basal ganglia");
+    /* The hospital's inbox of readings holds it; its inbox of referrals does not. */
+    CHECK_INT(req("GET", "/api/referrals/inbox?facility=H1&kind=imaging", tok_fa_h1, NULL), 200);
+    json_t *items = json_object_get(R.json, "items");
+    CHECK_INT(json_array_size(items), 1);
+    CHECK_INT(jint(json_array_get(items, 0), "id"), id);
+    CHECK_INT(req("GET", "/api/referrals/inbox?facility=H1&kind=referral", tok_fa_h1, NULL), 200);
+    items = json_object_get(R.json, "items");
+    for (size_t i = 0; i < json_array_size(items); i++)
+        CHECK(jint(json_array_get(items, i), "id") != id);
+    CHECK_INT(req("GET", "/api/referrals/inbox?facility=H1&kind=ultrasound", tok_fa_h1, NULL),
+              400);
+    CHECK_STR(ts_err_field(&R), "kind");
+    /* The receiving side reads the attached image with the request. */
+    char path[64];
+    snprintf(path, sizeof(path), "/api/referrals/%lld", (long long)id);
+    CHECK_INT(req("GET", path, tok_fa_h1, NULL), 200);
+    CHECK_INT(json_array_size(json_object_get(R.json, "results")), 1);
+
+    CHECK_INT(post_action(tok_fa_h1, id, "accept", NULL), 200);
+    CHECK_INT(post_action(tok_fa_h1, id, "arrive", NULL), 409);
+    CHECK_STR(ts_err_field(&R), "status");
+    CHECK_INT(post_action(tok_fa_h1, id, "complete", NULL), 400);
+    CHECK_STR(ts_err_field(&R), "report");
+    CHECK_INT(post_action(tok_fa_h1, id, "complete", "{\"report\":\"\"}"), 400);
+    CHECK_STR(ts_err_field(&R), "report");
+    /* The sender cannot write the report. */
+    CHECK_INT(post_action(tok_fa_ta, id, "complete", "{\"report\":\"mine\"}"), 403);
+    CHECK_INT(post_action(tok_fa_h1, id, "complete",
+                          "{\"report\":\"左侧基底节区腔隙性脑梗死\"}"),
+              200);
+    CHECK_STR(jstr(R.json, "status"), "completed");
+    CHECK_STR(jstr(R.json, "report"), "左侧基底节区腔隙性脑梗死");
+    CHECK(jstr(R.json, "completed_at")[0] != '\0');
+    CHECK_INT(post_action(tok_fa_h1, id, "complete", "{\"report\":\"again\"}"), 409);
+
+    /* A consultation may come without results; an up-referral may carry some. */
+    CHECK_INT(post_referral(tok_fa_ta, "\"kind\":\"consultation\",\"direction\":\"up\","
+                            "\"resident_id\":2,\"from_facility\":\"TA\",\"to_facility\":\"H1\","
+                            "\"reason\":\"poorly controlled diabetes\""),
+              201);
+    CHECK_STR(jstr(R.json, "kind"), "consultation");
+    CHECK_INT(json_array_size(json_object_get(R.json, "results")), 0);
+    CHECK_INT(post_referral(tok_fa_ta, "\"direction\":\"up\",\"resident_id\":2,"
+                            "\"from_facility\":\"TA\",\"to_facility\":\"H1\","
+                            "\"reason\":\"r\",\"results\":[4,3]"),
+              201);
+    CHECK_STR(jstr(R.json, "kind"), "referral");
+    res = json_object_get(R.json, "results");
+    CHECK_INT(json_array_size(res), 2);
+    CHECK_INT(jint(json_array_get(res, 0), "id"), 3);
+    CHECK_INT(jint(json_array_get(res, 1), "id"), 4);
+}
+
+/* A family doctor's outbox holds the referrals they made, not their colleagues'. */
+TEST(doctor_outbox_is_their_own)
+{
+    CHECK(server() != NULL);
+    CHECK_INT(post_referral(tok_fd_a, "\"direction\":\"up\",\"resident_id\":2,"
+                            "\"from_facility\":\"TA\",\"to_facility\":\"H1\",\"reason\":\"r\""),
+              201);
+    int64_t mine = jint(R.json, "id");
+    CHECK_INT(req("GET", "/api/referrals/outbox?facility=TA&limit=1000", tok_fd_a, NULL), 200);
+    json_t *items = json_object_get(R.json, "items");
+    bool found = false;
+    CHECK(json_array_size(items) >= 1);
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        CHECK_STR(jstr(json_array_get(items, i), "created_by"), "fd_a");
+        found = found || jint(json_array_get(items, i), "id") == mine;
+    }
+    CHECK(found);
+    CHECK_INT(req("GET", "/api/referrals/outbox?facility=TA&limit=1000", tok_fd_b, NULL), 200);
+    items = json_object_get(R.json, "items");
+    for (size_t i = 0; i < json_array_size(items); i++)
+        CHECK_STR(jstr(json_array_get(items, i), "created_by"), "fd_b");
+    /* The facility's admin sees them all; an analyst none. */
+    CHECK_INT(req("GET", "/api/referrals/outbox?facility=TA&limit=1000", tok_fa_ta, NULL), 200);
+    CHECK(json_array_size(json_object_get(R.json, "items")) >= 1);
+    CHECK_INT(req("GET", "/api/referrals/outbox?facility=TA", tok_analyst, NULL), 403);
+}
+
 /* ------------------------------------------------------------------ idempotency */
 
 TEST(idempotent_external_id)
@@ -545,6 +691,12 @@ TEST(idempotent_external_id)
               409);
     CHECK_STR(ts_err_field(&R), "external_id");
     CHECK_INT(jint(json_object_get(R.json, "error"), "existing_id"), id);
+    /* The same content with other results attached is other content. */
+    CHECK_INT(post_referral(tok_fd_a, "\"external_id\":\"his-ref-1\",\"direction\":\"up\","
+                            "\"resident_id\":3,\"from_facility\":\"TA\",\"to_facility\":\"H1\","
+                            "\"reason\":\"r\",\"results\":[5]"),
+              409);
+    CHECK_STR(ts_err_field(&R), "external_id");
     CHECK_INT(sql_count("SELECT COUNT(*) FROM referral WHERE external_id = 'his-ref-1'"), 1);
     CHECK_INT(sql_count("SELECT COUNT(*) FROM audit WHERE resource_type = 'referral'"
                         " AND action = 'create'"),

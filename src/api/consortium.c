@@ -59,6 +59,9 @@ static json_t *referrals_json(const struct cons_referrals *f, bool group)
                         f->has_median ? json_real(f->median_accept_min) : json_null());
     json_object_set_new(o, "critical_accepted_in_time",
                         rate_json(f->critical_in_time, f->critical));
+    json_object_set_new(o, "consultations", json_integer(f->consultations));
+    json_object_set_new(o, "imaging_readings", json_integer(f->readings));
+    json_object_set_new(o, "remote_reported", json_integer(f->remote_reported));
     return o;
 }
 

@@ -1,6 +1,7 @@
 /*
- * referrals.c - two-way referral over the API: make a referral (up or down), walk it
- * through its states, read one, and the inboxes and outboxes. JSON in, one call into
+ * referrals.c - two-way referral over the API: make a referral (up or down) or a remote
+ * consultation or imaging reading request, walk it through its states, read one with the
+ * results it carries, and the inboxes and outboxes. JSON in, one call into
  * referral/, JSON out. Who may act and read is decided there; "now" is the clock here.
  * Reads name residents, so each is audited.
  */
@@ -23,11 +24,28 @@ static json_t *text_json(const char *s)
     return s[0] ? json_string(s) : json_null();
 }
 
-static json_t *referral_json(const struct ref_referral *r)
+static json_t *attached_json(const struct ref_attached *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(x->id));
+    json_object_set_new(o, "item", json_string(x->item));
+    json_object_set_new(o, "name", json_string(x->name));
+    json_object_set_new(o, "kind", json_string(x->kind));
+    json_object_set_new(o, "date", json_string(x->date));
+    json_object_set_new(o, "value", x->has_value ? json_real(x->value) : json_null());
+    json_object_set_new(o, "unit", text_json(x->unit));
+    json_object_set_new(o, "report", text_json(x->report));
+    json_object_set_new(o, "facility", json_string(x->facility));
+    return o;
+}
+
+/* `detail`: one referral read alone, with its attached results (lists leave them out). */
+static json_t *referral_json(const struct ref_referral *r, bool detail)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(r->id));
     json_object_set_new(o, "external_id", json_string(r->external_id));
+    json_object_set_new(o, "kind", json_string(ref_kind_code(r->kind)));
     json_object_set_new(o, "direction", json_string(ref_direction_code(r->direction)));
     json_object_set_new(o, "resident_id", json_integer(r->resident_id));
     json_object_set_new(o, "resident_name", json_string(r->resident_name));
@@ -51,6 +69,13 @@ static json_t *referral_json(const struct ref_referral *r)
     json_object_set_new(o, "cancelled_at", time_json(r->cancelled_at));
     json_object_set_new(o, "created_by", text_json(r->created_by_name));
     json_object_set_new(o, "overdue", json_boolean(r->overdue));
+    json_object_set_new(o, "report", text_json(r->report));
+    if (detail) {
+        json_t *results = json_array();
+        for (size_t i = 0; i < r->n_results; i++)
+            json_array_append_new(results, attached_json(&r->results[i]));
+        json_object_set_new(o, "results", results);
+    }
     return o;
 }
 
@@ -82,13 +107,42 @@ static int reply_referral(struct http_request *req, struct http_response *res, i
         snprintf(loc, sizeof(loc), "/api/referrals/%s", text);
         http_add_header(res, "Location", loc);
     }
-    return http_reply_json(res, status, referral_json(&r));
+    return http_reply_json(res, status, referral_json(&r, true));
 }
 
-static int referral_in(json_t *body, struct ref_input *in, struct yl_err *err)
+/* "results": an array of result ids, copied into the request's arena. */
+static int json_results(struct http_request *req, json_t *body, struct ref_input *in,
+                        struct yl_err *err)
+{
+    json_t *v = json_object_get(body, "results");
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) > REF_RESULTS_MAX)
+        return yl_err_set(err, YL_EINVAL, "results", "results must be an array of at most %d "
+                          "result ids", REF_RESULTS_MAX);
+    size_t n = json_array_size(v);
+    int64_t *ids = arena_alloc(&req->arena, (n ? n : 1) * sizeof(*ids));
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(v, i);
+        if (!json_is_integer(e) || json_integer_value(e) <= 0)
+            return yl_err_set(err, YL_EINVAL, "results", "results must be an array of "
+                              "result ids");
+        ids[i] = json_integer_value(e);
+    }
+    in->results = ids;
+    in->n_results = n;
+    return 0;
+}
+
+static int referral_in(struct http_request *req, json_t *body, struct ref_input *in,
+                       struct yl_err *err)
 {
     int rc = http_json_str(body, "external_id", 1, REF_EXTERNAL_ID_MAX, false, &in->external_id,
                            err);
+    if (rc == 0)
+        rc = http_json_str(body, "kind", 1, 16, false, &in->kind, err);
+    if (rc == 0)
+        rc = json_results(req, body, in, err);
     if (rc == 0)
         rc = http_json_str(body, "direction", 1, 8, true, &in->direction, err);
     if (rc == 0)
@@ -112,15 +166,16 @@ static int referral_in(json_t *body, struct ref_input *in, struct yl_err *err)
 
 int api_referral_create(struct http_request *req, struct http_response *res, struct yl_err *err)
 {
-    static const char *const fields[] = {"external_id", "direction", "resident_id",
+    static const char *const fields[] = {"external_id", "kind", "direction", "resident_id",
                                          "from_facility", "to_facility", "reason",
-                                         "outside_reason", "urgency", "summary", NULL};
+                                         "outside_reason", "urgency", "summary", "results",
+                                         NULL};
     struct api_app *a = req->app;
     struct ref_input in = {0};
     json_t *body;
     int rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
-        rc = referral_in(body, &in, err);
+        rc = referral_in(req, body, &in, err);
     if (rc != 0)
         return rc;
     struct audit_actor actor;
@@ -144,13 +199,14 @@ int api_referral_get(struct http_request *req, struct http_response *res, struct
     return reply_referral(req, res, id, 200, false, err);
 }
 
-/* One transition; the body is optional, with "reason" (required to reject). */
+/* One transition; the body is optional, with "reason" (required to reject) or "report"
+ * (required to complete a consultation or a reading). */
 static int act(struct http_request *req, struct http_response *res, enum ref_action action,
                struct yl_err *err)
 {
-    static const char *const fields[] = {"reason", NULL};
+    static const char *const fields[] = {"reason", "report", NULL};
     struct api_app *a = req->app;
-    const char *reason = NULL;
+    const char *reason = NULL, *report = NULL;
     int64_t id;
     int rc = api_path_id(req, "id", &id, err);
     if (rc == 0 && req->body_len > 0) {
@@ -158,13 +214,16 @@ static int act(struct http_request *req, struct http_response *res, enum ref_act
         rc = http_request_object(req, fields, &body, err);
         if (rc == 0)
             rc = http_json_str(body, "reason", 0, REF_REASON_MAX, false, &reason, err);
+        if (rc == 0)
+            rc = http_json_str(body, "report", 0, REF_SUMMARY_MAX, false, &report, err);
     }
     if (rc != 0)
         return rc;
     struct audit_actor actor;
     struct ref_who who;
     who_of(req, &actor, &who);
-    rc = ref_act(a->store, &who, id, action, reason, (int64_t)time(NULL), err);
+    rc = ref_act(a->store, &who, id, action, action == REF_COMPLETE ? report : reason,
+                 (int64_t)time(NULL), err);
     if (rc != 0)
         return rc;
     return reply_referral(req, res, id, 200, action == REF_ACCEPT, err);
@@ -207,6 +266,7 @@ static int reply_box(struct http_request *req, struct http_response *res, enum r
         .facility = http_query(req, "facility"),
         .team = box == REF_INBOX ? http_query(req, "team") : NULL,
         .status = http_query(req, "status"),
+        .kind = http_query(req, "kind"),
     };
     int limit;
     int rc = http_page_params(req, &limit, &q.after, err);
@@ -224,7 +284,7 @@ static int reply_box(struct http_request *req, struct http_response *res, enum r
     api_audit_read(req, box == REF_INBOX ? "list_inbox" : "list_outbox", "referral", key);
     json_t *items = json_array();
     for (size_t i = 0; i < n && i < (size_t)limit; i++)
-        json_array_append_new(items, referral_json(&rows[i]));
+        json_array_append_new(items, referral_json(&rows[i], false));
     json_t *o = json_object();
     json_object_set_new(o, "items", items);
     char cursor[32];

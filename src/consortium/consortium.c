@@ -251,6 +251,9 @@ static int ref_counts(struct store_conn *c, enum store_sql q, const char *code,
         f->rejected = store_col_int(st, 5);
         f->critical = store_col_int(st, 6);
         f->critical_in_time = store_col_int(st, 7);
+        f->consultations = store_col_int(st, 8);
+        f->readings = store_col_int(st, 9);
+        f->remote_reported = store_col_int(st, 10);
     }
     return rc < 0 ? rc : 0;
 }

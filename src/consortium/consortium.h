@@ -60,6 +60,9 @@ struct cons_referrals {
     int64_t critical, critical_in_time;     /* rate: critical_in_time ÷ critical */
     bool has_median;                        /* false when none was accepted */
     double median_accept_min;
+    /* Remote requests (referral.h): consultations, imaging readings, and those of the two
+     * completed with their report. The figures above count referrals only. */
+    int64_t consultations, readings, remote_reported;
 };
 
 struct cons_indicators {

@@ -55,6 +55,37 @@ void ref_from_row(struct store_stmt *st, struct arena *a, bool mask, struct ref_
     copy_time(r->cancelled_at, store_col_text(st, 22));
     r->created_by = store_col_int(st, 23);
     r->created_by_name = arena_strdup(a, store_col_text(st, 24));
+    int k = ref_kind_find(store_col_text(st, 25));
+    r->kind = k < 0 ? REF_KIND_REFERRAL : (enum ref_kind)k;
+    r->report = arena_strdup(a, store_col_text(st, 26));
+}
+
+/* The results attached to r, into r->results (arena). */
+static int read_attached(struct store_conn *c, struct arena *a, struct ref_referral *r,
+                         struct yl_err *err)
+{
+    struct ref_attached *out = arena_alloc(a, REF_RESULTS_MAX * sizeof(*out));
+    struct store_stmt *st = store_stmt(c, STORE_SQL_REF_RESULTS);
+    store_bind_int(st, 1, r->id);
+    size_t n = 0;
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW && n < REF_RESULTS_MAX) {
+        struct ref_attached *x = &out[n++];
+        x->id = store_col_int(st, 0);
+        x->item = arena_strdup(a, store_col_text(st, 1));
+        x->name = arena_strdup(a, store_col_text(st, 2));
+        x->kind = arena_strdup(a, store_col_text(st, 3));
+        x->date = arena_strdup(a, store_col_text(st, 4));
+        x->has_value = !store_col_is_null(st, 5);
+        x->value = x->has_value ? store_col_double(st, 5) : 0;
+        x->unit = arena_strdup(a, store_col_text(st, 6));
+        x->report = arena_strdup(a, store_col_text(st, 7));
+        x->facility = arena_strdup(a, store_col_text(st, 8));
+    }
+    ref_stmt_finish(st, rc);
+    r->results = out;
+    r->n_results = n;
+    return rc < 0 ? rc : 0;
 }
 
 int ref_read(struct store_conn *c, int64_t id, struct arena *a, bool mask,
@@ -76,10 +107,12 @@ int ref_get(struct store *s, const struct acct_principal *who, int64_t id, int64
     bool found = false;
     struct store_conn *c = store_acquire(s);
     int rc = ref_read(c, id, a, !rec_shows_identity(who), out, &found, err);
-    store_release(c);
     /* Neither side: the referral does not exist for this caller. */
     if (rc == 0 && (!found || (!ref_is_sender(who, out) && !ref_is_receiver(who, out))))
         rc = yl_err_set(err, YL_ENOTFOUND, NULL, "no referral %lld", (long long)id);
+    if (rc == 0)
+        rc = read_attached(c, a, out, err);
+    store_release(c);
     if (rc == 0)
         out->overdue = ref_is_overdue(out, now_s);
     return rc;
@@ -118,14 +151,18 @@ static int query_check(const struct ref_query *q, struct yl_err *err)
         return yl_err_set(err, YL_EINVAL, "team", "an outbox is a facility's");
     if (q->status != NULL && q->status[0] != '\0' && ref_status_find(q->status) < 0)
         return yl_err_set(err, YL_EINVAL, "status", "no referral status \"%s\"", q->status);
+    if (q->kind != NULL && q->kind[0] != '\0' && ref_kind_find(q->kind) < 0)
+        return yl_err_set(err, YL_EINVAL, "kind", "no kind of request \"%s\"", q->kind);
     return 0;
 }
 
 /* May `p` read this box? The region any; a facility's admin their facility's boxes and its
- * teams' inboxes; a family doctor their own team's inbox. */
+ * teams' inboxes; a family doctor their own team's inbox; a doctor who sends referrals the
+ * outbox, narrowed to their own (*author). */
 static int box_scope(const struct acct_principal *p, const struct ref_query *q, int64_t key,
-                     const char *team_facility, struct yl_err *err)
+                     const char *team_facility, int64_t *author, struct yl_err *err)
 {
+    *author = 0;
     if (ref_is_region(p))
         return 0;
     bool by_team = q->team != NULL && q->team[0] != '\0';
@@ -136,6 +173,11 @@ static int box_scope(const struct acct_principal *p, const struct ref_query *q, 
     if (by_team && p->role == ROLE_FAMILY_DOCTOR && p->scope.kind == SCOPE_TEAM &&
         strtoll(p->scope.ref, NULL, 10) == key)
         return 0;
+    if (q->box == REF_OUTBOX && p->user_id > 0 &&
+        (p->role == ROLE_FAMILY_DOCTOR || p->role == ROLE_VILLAGE_DOCTOR)) {
+        *author = p->user_id;
+        return 0;
+    }
     return yl_err_set(err, YL_EFORBIDDEN, by_team ? "team" : "facility",
                       "the referrals of another %s are outside your scope",
                       by_team ? "team" : "facility");
@@ -149,18 +191,23 @@ static enum store_sql box_statement(const struct ref_query *q)
                                                  : STORE_SQL_REF_INBOX_FACILITY;
 }
 
-static int read_box(struct store_conn *c, const struct ref_query *q, int64_t key, int64_t now_s,
-                    struct arena *a, struct ref_referral **out, size_t *n, struct yl_err *err)
+static int read_box(struct store_conn *c, const struct ref_query *q, int64_t key,
+                    int64_t author, int64_t now_s, struct arena *a, struct ref_referral **out,
+                    size_t *n, struct yl_err *err)
 {
     int limit = q->limit > 0 ? q->limit : 1;
-    const char *status = q->status ? q->status : "";
+    const char *status = q->status ? q->status : "", *kind = q->kind ? q->kind : "";
     *out = arena_alloc(a, (size_t)limit * sizeof(**out));
     struct store_stmt *st = store_stmt(c, box_statement(q));
     store_bind_int(st, 1, key);
     store_bind_text(st, 2, status);
     store_bind_text(st, 3, status);
-    store_bind_int(st, 4, q->after);
-    store_bind_int(st, 5, limit);
+    store_bind_text(st, 4, kind);
+    store_bind_text(st, 5, kind);
+    store_bind_int(st, 6, author);
+    store_bind_int(st, 7, author);
+    store_bind_int(st, 8, q->after);
+    store_bind_int(st, 9, limit);
     int rc = STORE_DONE;
     while (*n < (size_t)limit && (rc = store_step(st, err)) == STORE_ROW) {
         struct ref_referral *r = &(*out)[(*n)++];
@@ -182,16 +229,16 @@ int ref_list(struct store *s, const struct acct_principal *who, const struct ref
     int rc = query_check(q, err);
     if (rc != 0)
         return rc;
-    int64_t key = 0;
+    int64_t key = 0, author = 0;
     char team_facility[REF_CODE_MAX + 1] = "";
     struct store_conn *c = store_acquire(s);
     rc = store_begin(c, STORE_READ, err);
     if (rc == 0)
         rc = box_key(c, q, &key, team_facility, err);
     if (rc == 0)
-        rc = box_scope(who, q, key, team_facility, err);
+        rc = box_scope(who, q, key, team_facility, &author, err);
     if (rc == 0)
-        rc = read_box(c, q, key, now_s, a, out, n, err);
+        rc = read_box(c, q, key, author, now_s, a, out, n, err);
     store_rollback(c);
     store_release(c);
     return rc;

@@ -28,6 +28,9 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+static const char *const kind_codes[REF_KIND_COUNT] = {
+    [REF_KIND_REFERRAL] = "referral", [REF_KIND_CONSULTATION] = "consultation",
+    [REF_KIND_IMAGING] = "imaging"};
 static const char *const direction_codes[REF_DIRECTION_COUNT] = {[REF_UP] = "up",
                                                                   [REF_DOWN] = "down"};
 static const char *const status_codes[REF_STATUS_COUNT] = {
@@ -52,17 +55,23 @@ static const struct {
     [REF_CRITICAL] = {"critical", 2 * 3600},
 };
 
-/* The state machine: from which status an action goes where. Nothing else is allowed. */
+/* The state machine: from which status an action goes where, for which kinds of request.
+ * Nothing else is allowed. A patient arrives only when referred; a consultation or a
+ * reading is completed by the receiving side's report once accepted. */
+#define PATIENT (1u << REF_KIND_REFERRAL)
+#define REMOTE ((1u << REF_KIND_CONSULTATION) | (1u << REF_KIND_IMAGING))
 static const struct {
     enum ref_action action;
     enum ref_status from, to;
+    unsigned kinds;
 } machine[] = {
-    {REF_ACCEPT, REF_REQUESTED, REF_ACCEPTED},
-    {REF_REJECT, REF_REQUESTED, REF_REJECTED},
-    {REF_CANCEL, REF_REQUESTED, REF_CANCELLED},
-    {REF_CANCEL, REF_ACCEPTED, REF_CANCELLED},
-    {REF_ARRIVE, REF_ACCEPTED, REF_ARRIVED},
-    {REF_COMPLETE, REF_ARRIVED, REF_COMPLETED},
+    {REF_ACCEPT, REF_REQUESTED, REF_ACCEPTED, PATIENT | REMOTE},
+    {REF_REJECT, REF_REQUESTED, REF_REJECTED, PATIENT | REMOTE},
+    {REF_CANCEL, REF_REQUESTED, REF_CANCELLED, PATIENT | REMOTE},
+    {REF_CANCEL, REF_ACCEPTED, REF_CANCELLED, PATIENT | REMOTE},
+    {REF_ARRIVE, REF_ACCEPTED, REF_ARRIVED, PATIENT},
+    {REF_COMPLETE, REF_ARRIVED, REF_COMPLETED, PATIENT},
+    {REF_COMPLETE, REF_ACCEPTED, REF_COMPLETED, REMOTE},
 };
 
 /* Who sends up (grassroots) and who receives up and sends down (hospitals of any kind). */
@@ -81,6 +90,16 @@ static int find_code(const char *const *codes, size_t n, const char *code)
         if (codes[i] != NULL && strcmp(codes[i], code) == 0)
             return (int)i;
     return -1;
+}
+
+const char *ref_kind_code(enum ref_kind k)
+{
+    return (size_t)k < COUNT(kind_codes) ? kind_codes[k] : "?";
+}
+
+int ref_kind_find(const char *code)
+{
+    return find_code(kind_codes, COUNT(kind_codes), code);
 }
 
 const char *ref_direction_code(enum ref_direction d)
@@ -126,12 +145,17 @@ int64_t ref_accept_limit_s(enum ref_urgency u)
     return (size_t)u < COUNT(urgencies) ? urgencies[u].accept_limit_s : 0;
 }
 
-int ref_next_status(enum ref_action a, enum ref_status from)
+int ref_next_status_of(enum ref_kind k, enum ref_action a, enum ref_status from)
 {
-    for (size_t i = 0; i < COUNT(machine); i++)
-        if (machine[i].action == a && machine[i].from == from)
+    for (size_t i = 0; (size_t)k < REF_KIND_COUNT && i < COUNT(machine); i++)
+        if (machine[i].action == a && machine[i].from == from && (machine[i].kinds >> k & 1u))
             return (int)machine[i].to;
     return -1;
+}
+
+int ref_next_status(enum ref_action a, enum ref_status from)
+{
+    return ref_next_status_of(REF_KIND_REFERRAL, a, from);
 }
 
 char *ref_time_format(int64_t t, char out[REF_TIME_LEN])
@@ -210,6 +234,9 @@ static int check_text(const char *s, const char *field, bool required, size_t ma
 
 /* What the input becomes before the store is asked. */
 struct checked {
+    enum ref_kind kind;
+    int64_t results[REF_RESULTS_MAX];   /* the attached ids, sorted */
+    size_t n_results;
     enum ref_direction direction;
     enum ref_urgency urgency;
     char external_id[REF_EXTERNAL_ID_MAX + 1];
@@ -219,11 +246,47 @@ struct checked {
     char to_code[REF_CODE_MAX + 1];
 };
 
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The kind and the attached result ids (sorted, distinct, positive). */
+static int check_kind(const struct ref_input *in, struct checked *k, struct yl_err *err)
+{
+    int kind = empty(in->kind) ? REF_KIND_REFERRAL : ref_kind_find(in->kind);
+    if (kind < 0)
+        return yl_err_set(err, YL_EINVAL, "kind", "kind must be referral, consultation or "
+                          "imaging");
+    k->kind = (enum ref_kind)kind;
+    if (in->n_results > REF_RESULTS_MAX)
+        return yl_err_set(err, YL_EINVAL, "results", "at most %d results may be attached",
+                          REF_RESULTS_MAX);
+    if (k->kind == REF_KIND_IMAGING && in->n_results == 0)
+        return yl_err_set(err, YL_EINVAL, "results", "an imaging reading request attaches "
+                          "the images to read");
+    for (size_t i = 0; i < in->n_results; i++)
+        if (in->results[i] <= 0)
+            return yl_err_set(err, YL_EINVAL, "results", "a result id is a positive number");
+    if (in->n_results > 0)
+        memcpy(k->results, in->results, in->n_results * sizeof(k->results[0]));
+    k->n_results = in->n_results;
+    qsort(k->results, k->n_results, sizeof(k->results[0]), by_id);
+    for (size_t i = 1; i < k->n_results; i++)
+        if (k->results[i] == k->results[i - 1])
+            return yl_err_set(err, YL_EINVAL, "results", "result %lld is attached twice",
+                              (long long)k->results[i]);
+    return 0;
+}
+
 static int check_input(const struct ref_input *in, struct checked *k, struct yl_err *err)
 {
     const char *ext = in->external_id ? in->external_id : "";
     int rc = check_external_id(ext, err);
     snprintf(k->external_id, sizeof(k->external_id), "%s", ext);
+    if (rc == 0)
+        rc = check_kind(in, k, err);
     int d = ref_direction_find(in->direction);
     int u = empty(in->urgency) ? REF_ROUTINE : ref_urgency_find(in->urgency);
     if (rc == 0 && d < 0)
@@ -239,6 +302,9 @@ static int check_input(const struct ref_input *in, struct checked *k, struct yl_
     k->direction = (enum ref_direction)d;
     k->urgency = (enum ref_urgency)u;
     bool up = k->direction == REF_UP;
+    if (!up && k->kind != REF_KIND_REFERRAL)
+        return yl_err_set(err, YL_EINVAL, "kind", "a %s request goes up to a hospital",
+                          ref_kind_code(k->kind));
     if (up && empty(in->to_facility))
         return yl_err_set(err, YL_EINVAL, "to_facility", "an up-referral names to_facility");
     if (!up && !empty(in->to_facility))
@@ -332,6 +398,45 @@ static int resident_check(struct store_conn *c, const struct acct_principal *p, 
     return rc == 0 ? 0 : yl_err_set(err, rc, "resident_id", NULL);
 }
 
+/* Each attached result is one of this resident's; an imaging request's are images. */
+static int results_check(struct store_conn *c, const struct ref_input *in,
+                         const struct checked *k, struct yl_err *err)
+{
+    for (size_t i = 0; i < k->n_results; i++) {
+        struct store_stmt *st = store_stmt(c, STORE_SQL_REF_RESULT_OF);
+        store_bind_int(st, 1, k->results[i]);
+        int rc = store_step(st, err);
+        bool mine = rc == STORE_ROW && store_col_int(st, 0) == in->resident_id;
+        bool image = rc == STORE_ROW && strcmp(store_col_text(st, 1), "imaging") == 0;
+        ref_stmt_finish(st, rc);
+        if (rc < 0)
+            return rc;
+        /* Another resident's result is answered as an absent one: ids do not leak. */
+        if (!mine)
+            return yl_err_set(err, YL_EINVAL, "results", "resident %lld has no result %lld",
+                              (long long)in->resident_id, (long long)k->results[i]);
+        if (k->kind == REF_KIND_IMAGING && !image)
+            return yl_err_set(err, YL_EINVAL, "results", "result %lld is not an image: an "
+                              "imaging reading request attaches images",
+                              (long long)k->results[i]);
+    }
+    return 0;
+}
+
+/* The ids of the results attached to referral `id`, sorted, at most REF_RESULTS_MAX. */
+static int attached_ids(struct store_conn *c, int64_t id, int64_t out[REF_RESULTS_MAX],
+                        size_t *n, struct yl_err *err)
+{
+    struct store_stmt *st = store_stmt(c, STORE_SQL_REF_RESULTS);
+    store_bind_int(st, 1, id);
+    int rc;
+    *n = 0;
+    while ((rc = store_step(st, err)) == STORE_ROW && *n < REF_RESULTS_MAX)
+        out[(*n)++] = store_col_int(st, 0);
+    ref_stmt_finish(st, rc);
+    return rc < 0 ? rc : 0;
+}
+
 static int up_check(struct store_conn *c, const struct ref_input *in, struct checked *k,
                     struct yl_err *err)
 {
@@ -405,9 +510,15 @@ static int compare_stored(struct store_conn *c, const struct ref_input *in,
         ref_from_row(st, &a, true, &r);
     ref_stmt_finish(st, rc);
     rc = rc < 0 ? rc : 0;
+    int64_t ids[REF_RESULTS_MAX];
+    size_t n_ids = 0;
+    if (rc == 0 && *found)
+        rc = attached_ids(c, r.id, ids, &n_ids, err);
     if (rc == 0 && *found) {
         *id = r.id;
-        bool same = r.direction == k->direction && r.resident_id == in->resident_id &&
+        bool same = r.kind == k->kind && n_ids == k->n_results &&
+                    (n_ids == 0 || memcmp(ids, k->results, n_ids * sizeof(ids[0])) == 0) &&
+                    r.direction == k->direction && r.resident_id == in->resident_id &&
                     same_text(r.from_facility, in->from_facility) &&
                     (k->direction == REF_DOWN || same_text(r.to_facility, in->to_facility)) &&
                     same_text(r.reason, in->reason) &&
@@ -463,12 +574,19 @@ static int insert(struct store_conn *c, const struct ref_input *in, const struct
         store_bind_int(st, 13, user_id);
     else
         store_bind_null(st, 13);
+    store_bind_text(st, 14, ref_kind_code(k->kind));
     int rc = store_step(st, err);
     if (rc == STORE_ROW)
         *id = store_col_int(st, 0);
     ref_stmt_finish(st, rc);
     if (rc == STORE_DONE)
         rc = yl_err_set(err, YL_ESTORE, NULL, "the referral was not stored");
+    for (size_t i = 0; rc >= 0 && i < k->n_results; i++) {
+        st = store_stmt(c, STORE_SQL_REF_RESULT_ATTACH);
+        store_bind_int(st, 1, *id);
+        store_bind_int(st, 2, k->results[i]);
+        rc = store_exec(st, err);
+    }
     return rc < 0 ? rc : 0;
 }
 
@@ -485,6 +603,8 @@ static int check_in_store(struct store_conn *c, const struct ref_who *who,
         rc = sender_check(c, who->principal, in->from_facility, k, err);
     if (rc == 0)
         rc = resident_check(c, who->principal, in->resident_id, err);
+    if (rc == 0)
+        rc = results_check(c, in, k, err);
     if (rc == 0)
         rc = k->direction == REF_UP ? up_check(c, in, k, err) : down_check(c, in, now_s, k, err);
     return rc;

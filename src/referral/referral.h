@@ -1,7 +1,11 @@
 /*
  * referral.h - two-way referral (双向转诊, issue 5): a resident sent up from a grassroots
  * facility to a hospital of its medical group, or down from a hospital back to their
- * family-doctor team, and the state machine every referral walks.
+ * family-doctor team, and the state machine every referral walks. Remote consultation
+ * (远程会诊) and remote imaging reading (远程影像诊断) requests from a grassroots facility to
+ * a hospital of its group are two more kinds of request on the same machine: the patient
+ * does not travel (no "arrived"), and the receiving side completes them with its report.
+ * Any request may carry results of the resident (results.h) it rests on.
  *
  * The one idea: the machine is a table (referral.c). An action is allowed from exactly the
  * statuses the table lists, by exactly the side it names (the receiving side accepts,
@@ -33,6 +37,9 @@ struct audit_actor;
 #define REF_SUMMARY_MAX 8000    /* bytes of a clinical or discharge summary */
 #define REF_TIME_LEN 21         /* "2024-05-01T08:00:00Z" and the NUL */
 
+#define REF_RESULTS_MAX 20      /* results attached to one request */
+
+enum ref_kind { REF_KIND_REFERRAL, REF_KIND_CONSULTATION, REF_KIND_IMAGING, REF_KIND_COUNT };
 enum ref_direction { REF_UP, REF_DOWN, REF_DIRECTION_COUNT };
 enum ref_urgency { REF_ROUTINE, REF_URGENT, REF_CRITICAL, REF_URGENCY_COUNT };
 enum ref_status {
@@ -50,6 +57,8 @@ int ref_urgency_find(const char *code);
 const char *ref_status_code(enum ref_status s);
 int ref_status_find(const char *code);
 const char *ref_action_code(enum ref_action a);
+const char *ref_kind_code(enum ref_kind k);     /* "referral", "consultation", "imaging" */
+int ref_kind_find(const char *code);
 
 /* Days a down-referral's patient carries the post_referral tag from the day the team
  * accepts it (the tag puts the protocol's referral_followup item, due within its first
@@ -61,8 +70,10 @@ const char *ref_action_code(enum ref_action a);
 int64_t ref_accept_limit_s(enum ref_urgency u);
 
 /* The status action `a` leads to from status `from`, or -1 when the machine refuses it.
- * Pure: the table, nothing else. */
+ * Pure: the table, nothing else. ref_next_status is the referral's machine; a remote
+ * request's goes from accepted straight to completed (by the report) and never arrives. */
 int ref_next_status(enum ref_action a, enum ref_status from);
+int ref_next_status_of(enum ref_kind k, enum ref_action a, enum ref_status from);
 
 /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) of unix time t into out. */
 char *ref_time_format(int64_t t, char out[REF_TIME_LEN]);
@@ -77,6 +88,10 @@ struct ref_who {
 /* A referral to make. Strings borrowed. */
 struct ref_input {
     const char *external_id;    /* NULL or "": one is generated ("ref-" and 32 hex digits) */
+    const char *kind;           /* NULL or "": "referral"; "consultation", "imaging" go up */
+    const int64_t *results;     /* ids of the resident's results to attach (imaging: at least
+                                 * one, each an imaging result), n_results ≤ REF_RESULTS_MAX */
+    size_t n_results;
     const char *direction;      /* "up" or "down", required */
     int64_t resident_id;        /* required */
     const char *from_facility;  /* the sending facility's code, required */
@@ -94,7 +109,10 @@ struct ref_input {
  * already used for the same content gives the stored referral and writes nothing, for other
  * content it is YL_ECONFLICT on "external_id" with err->existing_id.
  *
- * Rules (YL_EINVAL naming the field): an up-referral goes from a township or community
+ * Rules (YL_EINVAL naming the field): a consultation or imaging request is "up" ("kind"
+ * otherwise) and follows the up-referral's rules; attached "results" must be distinct
+ * results of this resident (an imaging request needs at least one, all imaging). An
+ * up-referral goes from a township or community
  * health center or station or a village clinic ("from_facility") to an active hospital of
  * any kind ("to_facility") that is a member of a medical group the sender belongs to, or to
  * one outside them only with "outside_reason"; "reason" is required. A down-referral goes
@@ -110,8 +128,9 @@ int ref_create(struct store *s, const struct ref_who *who, const struct ref_inpu
 
 /*
  * Apply action `a` to referral `id` at now_s in its own audited write transaction (action
- * "accept", "reject", … on "referral"); `reason` is required for REF_REJECT (YL_EINVAL on
- * "reason") and ignored otherwise. YL_ENOTFOUND when the referral is absent or the caller is
+ * "accept", "reject", … on "referral"). `text` is the rejection's reason, required for
+ * REF_REJECT (YL_EINVAL on "reason"), or the report completing a consultation or imaging
+ * request, required for REF_COMPLETE of those (YL_EINVAL on "report"); ignored otherwise. YL_ENOTFOUND when the referral is absent or the caller is
  * on neither side of it; YL_EFORBIDDEN when they are on the other side than the action
  * needs (the receiving side: the region's admin, the receiving facility's admin and, for a
  * down-referral, a family doctor of the receiving team; the sending side: the region's
@@ -119,12 +138,26 @@ int ref_create(struct store *s, const struct ref_who *who, const struct ref_inpu
  * naming the current status when the machine does not allow the action from it.
  */
 int ref_act(struct store *s, const struct ref_who *who, int64_t id, enum ref_action a,
-            const char *reason, int64_t now_s, struct yl_err *err);
+            const char *text, int64_t now_s, struct yl_err *err);
+
+/* A result attached to a request, as the receiving side reads it. Strings in the arena. */
+struct ref_attached {
+    int64_t id;
+    const char *item, *name, *kind;     /* the item's code, Chinese name, lab/imaging/ecg */
+    const char *date;                   /* YYYY-MM-DD */
+    bool has_value;
+    double value;
+    const char *unit, *report, *facility;
+};
 
 /* A referral as read. Strings live in the caller's arena. */
 struct ref_referral {
     int64_t id;
     const char *external_id;
+    enum ref_kind kind;
+    const char *report;             /* a completed consultation's or reading's report, or "" */
+    const struct ref_attached *results; /* filled by ref_get only; n_results 0 in lists */
+    size_t n_results;
     enum ref_direction direction;
     int64_t resident_id;
     const char *resident_name;
@@ -148,8 +181,8 @@ struct ref_referral {
 /* Still requested after its due time at now_s? Exactly at the due second it is not. */
 bool ref_is_overdue(const struct ref_referral *r, int64_t now_s);
 
-/* Referral `id` if the caller is on either side of it (YL_ENOTFOUND otherwise), overdue
- * judged at now_s. The ID number shows unmasked only to roles that see it in a single
+/* Referral `id` with its attached results if the caller is on either side of it
+ * (YL_ENOTFOUND otherwise), overdue judged at now_s. The ID number shows unmasked only to roles that see it in a single
  * record read (rec_shows_identity). */
 int ref_get(struct store *s, const struct acct_principal *who, int64_t id, int64_t now_s,
             struct arena *a, struct ref_referral *out, struct yl_err *err);
@@ -161,6 +194,7 @@ struct ref_query {
     const char *facility;   /* inbox: addressed to it; outbox: sent from it */
     const char *team;       /* inbox only: down-referrals addressed to the team (code) */
     const char *status;     /* NULL or "": any */
+    const char *kind;       /* NULL or "": any */
     int64_t after;          /* referrals with a larger id, in id order */
     int limit;
 };
@@ -168,9 +202,10 @@ struct ref_query {
 /*
  * A box's referrals into an array in `a` (*out, *n), ID numbers masked. Who: the region's
  * admin any box; a facility's admin their facility's boxes and the inboxes of its teams; a
- * family doctor their own team's inbox; anyone else YL_EFORBIDDEN (on "facility" or
- * "team"). YL_EINVAL on "facility" / "team" when unknown or both or neither given, on
- * "status" when unknown.
+ * family doctor their own team's inbox; a family or village doctor the outbox of any
+ * facility, holding only the requests they made themselves; anyone else YL_EFORBIDDEN (on
+ * "facility" or "team"). YL_EINVAL on "facility" / "team" when unknown or both or neither
+ * given, on "status" or "kind" when unknown.
  */
 int ref_list(struct store *s, const struct acct_principal *who, const struct ref_query *q,
              int64_t now_s, struct arena *a, struct ref_referral **out, size_t *n,

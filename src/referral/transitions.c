@@ -58,8 +58,8 @@ static int store_transition(struct store_conn *c, const struct ref_referral *r,
     struct store_stmt *st = store_stmt(c, set_status[to]);
     int k = 1;
     store_bind_text(st, k++, now);
-    if (to == REF_REJECTED)
-        store_bind_text(st, k++, reason);
+    if (to == REF_REJECTED || to == REF_COMPLETED)
+        store_bind_text(st, k++, reason != NULL ? reason : "");
     store_bind_int(st, k++, r->id);
     store_bind_text(st, k++, ref_status_code(r->status));
     int rc = store_exec(st, err);
@@ -69,8 +69,9 @@ static int store_transition(struct store_conn *c, const struct ref_referral *r,
 }
 
 int ref_act(struct store *s, const struct ref_who *who, int64_t id, enum ref_action a,
-            const char *reason, int64_t now_s, struct yl_err *err)
+            const char *text, int64_t now_s, struct yl_err *err)
 {
+    const char *reason = text;
     if ((size_t)a >= REF_ACTION_COUNT)
         return yl_err_set(err, YL_EINVAL, NULL, "unknown referral action");
     if (a == REF_REJECT && (reason == NULL || reason[0] == '\0'))
@@ -91,13 +92,22 @@ int ref_act(struct store *s, const struct ref_who *who, int64_t id, enum ref_act
         rc = yl_err_set(err, YL_ENOTFOUND, NULL, "no referral %lld", (long long)id);
     if (rc == 0)
         rc = side_check(who, &r, a, err);
-    int to = rc == 0 ? ref_next_status(a, r.status) : -1;
+    int to = rc == 0 ? ref_next_status_of(r.kind, a, r.status) : -1;
     if (rc == 0 && to < 0)
         rc = yl_err_set(err, YL_ECONFLICT, "status", "the referral is %s: it cannot be %s",
                         ref_status_code(r.status),
                         a == REF_ARRIVE ? "marked arrived" : ref_action_code(a));
+    /* A consultation or a reading is completed by its report, kept with the request. */
+    bool reported = rc == 0 && a == REF_COMPLETE && r.kind != REF_KIND_REFERRAL;
+    if (reported && (text == NULL || text[0] == '\0'))
+        rc = yl_err_set(err, YL_EINVAL, "report", "a %s is completed with its report",
+                        ref_kind_code(r.kind));
+    if (reported && rc == 0 && strlen(text) > REF_SUMMARY_MAX)
+        rc = yl_err_set(err, YL_EINVAL, "report", "report is longer than %d bytes",
+                        REF_SUMMARY_MAX);
     if (rc == 0)
-        rc = store_transition(c, &r, (enum ref_status)to, reason, now_s, err);
+        rc = store_transition(c, &r, (enum ref_status)to,
+                              a == REF_REJECT || reported ? text : NULL, now_s, err);
     /* The team that takes a patient back owes them a follow-up: the tag puts the
      * referral_followup item of the protocol on the team's worklist. */
     if (rc == 0 && a == REF_ACCEPT && r.direction == REF_DOWN) {
@@ -106,8 +116,8 @@ int ref_act(struct store *s, const struct ref_who *who, int64_t id, enum ref_act
                              date_add_days(day, REF_FOLLOWUP_DAYS - 1), err);
     }
     arena_release(&mem);
-    char text[24];
-    snprintf(text, sizeof(text), "%lld", (long long)id);
-    struct audit_event ev = {ref_action_code(a), "referral", text, "ok"};
+    char id_text[24];
+    snprintf(id_text, sizeof(id_text), "%lld", (long long)id);
+    struct audit_event ev = {ref_action_code(a), "referral", id_text, "ok"};
     return audit_finish_write(c, who->actor, &ev, rc, err);
 }

@@ -16,17 +16,22 @@
 #define CONS_SQL_SUBTREE                                                                 \
     " JOIN ou o ON o.id = f.ou_id WHERE o.code >= ? AND o.code < ?"
 
-/* Referral counts after a leading key column: all, up, down, ever accepted, rejected,
- * critical, critical accepted by their due time (fixed at request from the urgency's limit). */
+/* Referral counts after a leading key column: referrals (kind 'referral'), up, down, ever
+ * accepted, rejected, critical, critical accepted by their due time (fixed at request from
+ * the urgency's limit); then the remote requests: consultations, imaging readings, and
+ * those of the two completed with their report. */
 #define CONS_SQL_REF_COUNTS                                                              \
-    " COUNT(*),"                                                                         \
-    " COALESCE(SUM(CASE WHEN r.direction = 'up' THEN 1 ELSE 0 END), 0),"                 \
-    " COALESCE(SUM(CASE WHEN r.direction = 'down' THEN 1 ELSE 0 END), 0),"               \
-    " COALESCE(SUM(CASE WHEN r.accepted_at IS NOT NULL THEN 1 ELSE 0 END), 0),"          \
-    " COALESCE(SUM(CASE WHEN r.rejected_at IS NOT NULL THEN 1 ELSE 0 END), 0),"          \
-    " COALESCE(SUM(CASE WHEN r.urgency = 'critical' THEN 1 ELSE 0 END), 0),"             \
-    " COALESCE(SUM(CASE WHEN r.urgency = 'critical' AND r.accepted_at IS NOT NULL"       \
-    "   AND r.accepted_at <= r.due_at THEN 1 ELSE 0 END), 0)"
+    " COALESCE(SUM(r.kind = 'referral'), 0),"                                            \
+    " COALESCE(SUM(r.kind = 'referral' AND r.direction = 'up'), 0),"                     \
+    " COALESCE(SUM(r.kind = 'referral' AND r.direction = 'down'), 0),"                   \
+    " COALESCE(SUM(r.kind = 'referral' AND r.accepted_at IS NOT NULL), 0),"              \
+    " COALESCE(SUM(r.kind = 'referral' AND r.rejected_at IS NOT NULL), 0),"              \
+    " COALESCE(SUM(r.kind = 'referral' AND r.urgency = 'critical'), 0),"                 \
+    " COALESCE(SUM(r.kind = 'referral' AND r.urgency = 'critical'"                       \
+    "   AND r.accepted_at IS NOT NULL AND r.accepted_at <= r.due_at), 0),"               \
+    " COALESCE(SUM(r.kind = 'consultation'), 0),"                                        \
+    " COALESCE(SUM(r.kind = 'imaging'), 0),"                                             \
+    " COALESCE(SUM(r.kind <> 'referral' AND r.status = 'completed'), 0)"
 
 /* Referrals sent from the subtree in the period (binds 1-4), optionally by sender's group. */
 #define CONS_SQL_REF_FROM " FROM referral r JOIN facility f ON f.id = r.from_facility_id"
@@ -62,9 +67,10 @@
       CONS_SQL_REF_IN " GROUP BY g.code ORDER BY g.code")                                \
     X(CONS_REF_ACCEPTS_TOTAL,                                                            \
       "SELECT '', r.requested_at, r.accepted_at" CONS_SQL_REF_FROM CONS_SQL_REF_IN       \
-      " AND r.accepted_at IS NOT NULL")                                                  \
+      " AND r.accepted_at IS NOT NULL AND r.kind = 'referral'")                                                  \
     X(CONS_REF_ACCEPTS_BY_GROUP,                                                         \
       "SELECT g.code, r.requested_at, r.accepted_at" CONS_SQL_REF_FROM                   \
-      CONS_SQL_REF_GROUP CONS_SQL_REF_IN " AND r.accepted_at IS NOT NULL ORDER BY g.code")
+      CONS_SQL_REF_GROUP CONS_SQL_REF_IN " AND r.accepted_at IS NOT NULL"                \
+      " AND r.kind = 'referral' ORDER BY g.code")
 
 #endif

@@ -57,15 +57,31 @@
     " r.requested_at, r.due_at, COALESCE(r.accepted_at, ''),"                            \
     " COALESCE(r.rejected_at, ''), COALESCE(r.arrived_at, ''),"                          \
     " COALESCE(r.completed_at, ''), COALESCE(r.cancelled_at, ''),"                       \
-    " COALESCE(r.created_by, 0), COALESCE(u.username, '')"                               \
+    " COALESCE(r.created_by, 0), COALESCE(u.username, ''), r.kind, r.report"             \
     " FROM referral r JOIN resident p ON p.id = r.resident_id"                           \
     " JOIN facility ff ON ff.id = r.from_facility_id"                                    \
     " JOIN facility tf ON tf.id = r.to_facility_id"                                      \
     " LEFT JOIN team t ON t.id = r.to_team_id"                                           \
     " LEFT JOIN app_user u ON u.id = r.created_by"
 
-/* A list's filters after its access path: status ('' any), after id, limit. */
-#define REF_SQL_PAGE " AND (? = '' OR r.status = ?) AND r.id > ? ORDER BY r.id LIMIT ?"
+/* A list's filters after its access path: status ('' any), kind ('' any), author (0 any),
+ * after id, limit. */
+#define REF_SQL_PAGE                                                                     \
+    " AND (? = '' OR r.status = ?) AND (? = '' OR r.kind = ?)"                           \
+    " AND (? = 0 OR r.created_by = ?) AND r.id > ? ORDER BY r.id LIMIT ?"
+
+/* Migration 12: remote consultation (远程会诊) and remote imaging reading (远程影像诊断)
+ * walk the referral's machine as other kinds of request, completed by the receiving
+ * side's report; any request may carry the resident's results (检查检验结果) it rests on. */
+#define STORE_SCHEMA_REFERRAL_REMOTE                                                     \
+    "ALTER TABLE referral ADD COLUMN kind TEXT NOT NULL DEFAULT 'referral'"              \
+    "  CHECK (kind IN ('referral', 'consultation', 'imaging'));"                         \
+    "ALTER TABLE referral ADD COLUMN report TEXT NOT NULL DEFAULT '';"                   \
+    "CREATE TABLE referral_result ("                                                     \
+    "  referral_id INTEGER NOT NULL REFERENCES referral (id),"                           \
+    "  result_id INTEGER NOT NULL REFERENCES result (id),"                               \
+    "  PRIMARY KEY (referral_id, result_id)"                                             \
+    ") WITHOUT ROWID;"
 
 #define STORE_SQL_REFERRAL(X)                                                            \
     X(REF_FACILITY_BY_CODE, "SELECT id, type, status FROM facility WHERE code = ?")      \
@@ -88,8 +104,17 @@
     X(REF_INSERT,                                                                        \
       "INSERT INTO referral (external_id, direction, resident_id, from_facility_id,"     \
       " to_facility_id, to_team_id, reason, outside_reason, urgency, summary,"           \
-      " requested_at, due_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" \
-      " RETURNING id")                                                                   \
+      " requested_at, due_at, created_by, kind)"                                         \
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")                  \
+    X(REF_RESULT_OF, "SELECT r.resident_id, i.kind FROM result r"                        \
+      " JOIN result_item i ON i.id = r.item_id WHERE r.id = ?")                          \
+    X(REF_RESULT_ATTACH,                                                                 \
+      "INSERT INTO referral_result (referral_id, result_id) VALUES (?, ?)")              \
+    X(REF_RESULTS,                                                                       \
+      "SELECT r.id, i.code, i.name_zh, i.kind, r.result_date, r.value, COALESCE(r.unit, ''),"\
+      " COALESCE(r.report, ''), f.code FROM referral_result x"                           \
+      " JOIN result r ON r.id = x.result_id JOIN result_item i ON i.id = r.item_id"      \
+      " JOIN facility f ON f.id = r.facility_id WHERE x.referral_id = ? ORDER BY r.id")  \
     X(REF_BY_ID, REF_SQL_COLUMNS " WHERE r.id = ?")                                      \
     X(REF_BY_EXTERNAL, REF_SQL_COLUMNS " WHERE r.external_id = ?")                       \
     X(REF_SET_ACCEPTED, "UPDATE referral SET status = 'accepted', accepted_at = ?"       \
@@ -98,8 +123,8 @@
       " reject_reason = ? WHERE id = ? AND status = ?")                                  \
     X(REF_SET_ARRIVED, "UPDATE referral SET status = 'arrived', arrived_at = ?"          \
       " WHERE id = ? AND status = ?")                                                    \
-    X(REF_SET_COMPLETED, "UPDATE referral SET status = 'completed', completed_at = ?"    \
-      " WHERE id = ? AND status = ?")                                                    \
+    X(REF_SET_COMPLETED, "UPDATE referral SET status = 'completed', completed_at = ?,"   \
+      " report = ? WHERE id = ? AND status = ?")                                         \
     X(REF_SET_CANCELLED, "UPDATE referral SET status = 'cancelled', cancelled_at = ?"    \
       " WHERE id = ? AND status = ?")                                                    \
     X(REF_INBOX_FACILITY, REF_SQL_COLUMNS " WHERE r.to_facility_id = ?" REF_SQL_PAGE)    \
