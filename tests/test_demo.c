@@ -847,6 +847,7 @@ TEST(encounters_results_and_referrals_at_county_rates)
     struct table t;
     long n_ids, bad_ref = 0, bad_date = 0, visits = 0, grassroots = 0, stays = 0, emergency = 0;
     long results = 0, bad_unit = 0, up = 0, down = 0, critical = 0, completed = 0;
+    long readings = 0, consultations = 0, pending = 0;
     long sessions = 0, bookings = 0;
     char grass[4096];
     uint64_t *ids = load_ids(dir, &n_ids);
@@ -934,15 +935,30 @@ TEST(encounters_results_and_referrals_at_county_rates)
         if (!id_known(ids, n_ids, col(&t, "id_number")) ||
             !codes_has(&fac, col(&t, "from_facility")) || (to[0] != '\0' && !codes_has(&fac, to)))
             bad_ref++;
-        up += strcmp(col(&t, "direction"), "up") == 0;
+        /* Remote requests go up; a reading attaches its film, a consultation nothing. */
+        const char *kind = col(&t, "kind");
+        bool imaging = strcmp(kind, "imaging") == 0, consult = strcmp(kind, "consultation") == 0;
+        if ((imaging || consult) && strcmp(col(&t, "direction"), "up") != 0)
+            bad_ref++;
+        if (imaging != (col(&t, "result")[0] != '\0'))
+            bad_ref++;
+        if (!imaging && !consult && strcmp(kind, "referral") != 0)
+            bad_ref++;
+        readings += imaging;
+        consultations += consult;
+        pending += strcmp(col(&t, "outcome"), "requested") == 0;
+        up += strcmp(col(&t, "direction"), "up") == 0 && !imaging && !consult;
         down += strcmp(col(&t, "direction"), "down") == 0;
         critical += strcmp(col(&t, "urgency"), "critical") == 0;
         completed += strcmp(col(&t, "outcome"), "completed") == 0;
     }
     table_close(&t);
     CHECK_INT(bad_ref, 0);
-    fprintf(stderr, "    %ld referrals up (%ld critical), %ld down, %ld completed\n", up, critical,
-            down, completed);
+    fprintf(stderr, "    %ld referrals up (%ld critical), %ld down, %ld completed; %ld readings, "
+            "%ld consultations; %ld waiting\n", up, critical, down, completed, readings,
+            consultations, pending);
+    CHECK(readings > 0 && consultations > 0);
+    CHECK(pending > 0 && pending < (up + down) / 10);
     CHECK((double)up / (double)n_ids >= 0.005 && (double)up / (double)n_ids <= 0.02);
     CHECK(critical >= 10 && critical < up / 10);
     CHECK(down > 0 && down < up);
@@ -950,7 +966,10 @@ TEST(encounters_results_and_referrals_at_county_rates)
 
     CHECK(table_open(&t, dir, "expert-sessions.csv") == 0);
     while (table_next(&t) == 1) {
-        if (!codes_has(&fac, col(&t, "host")) || parse_date(col(&t, "date")) < opt.ref_date)
+        /* A year of past sessions, the reference day's, and a few weeks ahead. */
+        int32_t day = parse_date(col(&t, "date"));
+        if (!codes_has(&fac, col(&t, "host")) || day < date_add_months(opt.ref_date, -12) ||
+            day > date_add_days(opt.ref_date, 28))
             bad_ref++;
         sessions++;
     }
@@ -958,6 +977,9 @@ TEST(encounters_results_and_referrals_at_county_rates)
     CHECK(table_open(&t, dir, "expert-bookings.csv") == 0);
     while (table_next(&t) == 1) {
         bad_ref += !id_known(ids, n_ids, col(&t, "id_number"));
+        /* Procedures only for who came. */
+        bad_ref += strcmp(col(&t, "procedures"), "0") != 0 &&
+                   strcmp(col(&t, "attendance"), "attended") != 0;
         bookings++;
     }
     table_close(&t);

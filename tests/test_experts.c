@@ -14,8 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "core/date.h"
+#include "core/err.h"
 #include "core/idno.h"
+#include "core/mem.h"
+#include "experts/experts.h"
 #include "support.h"
 #include "test.h"
 
@@ -490,6 +494,17 @@ TEST(attendance)
     CHECK_STR(ts_err_field(&R), "status");
     CHECK_INT(booking_post(tok_fd, b1, "attendance", "{\"status\":\"attended\"}"), 404);
     CHECK_INT(booking_post(tok_vd, b1, "attendance", "{\"status\":\"attended\"}"), 200);
+    /* Procedures: a whole number up to 50, and none for a patient who did not come. */
+    CHECK_INT(booking_post(tok_vd, b2, "attendance", "{\"status\":\"no_show\",\"procedures\":1}"),
+              400);
+    CHECK_STR(ts_err_field(&R), "procedures");
+    CHECK_INT(booking_post(tok_vd, b2, "attendance",
+                           "{\"status\":\"attended\",\"procedures\":51}"),
+              400);
+    CHECK_STR(ts_err_field(&R), "procedures");
+    CHECK_INT(booking_post(tok_vd, b2, "attendance",
+                           "{\"status\":\"attended\",\"procedures\":-1}"),
+              400);
     CHECK_INT(booking_post(tok_vd, b2, "attendance", "{\"status\":\"no_show\"}"), 200);
     /* A correction: the resident came after all, and the other one did not. */
     CHECK_INT(booking_post(tok_vd, b2, "attendance", "{\"status\":\"attended\"}"), 200);
@@ -503,6 +518,32 @@ TEST(attendance)
     CHECK_INT(book(tok_vd, s_held_a, 14), -400);
     CHECK_STR(ts_err_field(&R), "session");
     CHECK_INT(session_post(tok_fa, s_held_a, "cancel"), 409);
+}
+
+/* The system (an import, the demo) enters sessions that took place; people cannot. */
+TEST(system_enters_history)
+{
+    CHECK(server() != NULL);
+    CHECK_INT(session(tok_admin, "S-EXP", "TA", -30, "09:00", "10:00", 5), -400);
+    CHECK_STR(ts_err_field(&R), "day");
+    static const struct audit_actor actor = {0, "import", "admin", "test"};
+    struct expert_who system = {NULL, &actor};
+    struct expert_session_input in = {.expert_code = "S-EXP", .host_code = "TA",
+                                      .day = date_add_days(date_today(), -30),
+                                      .start_time = "09:00", .end_time = "10:00",
+                                      .capacity = 5};
+    struct yl_err err = {0};
+    int64_t id = 0, booking = 0;
+    CHECK_INT(expert_session_create(srv.store, &in, &system, &id, &err), 0);
+    CHECK_INT(expert_book(srv.store, id, 15, &system, &booking, &err), 0);
+    CHECK_INT(expert_booking_attend(srv.store, booking, EXPERT_ATTENDED, 1, &system, &err), 0);
+    /* A person still cannot book the past session. */
+    CHECK_INT(book(tok_vd, id, 16), -400);
+    CHECK_STR(ts_err_field(&R), "session");
+    char text[128];
+    snprintf(text, sizeof(text), "DELETE FROM booking WHERE session_id = %lld;"
+             "DELETE FROM expert_session WHERE id = %lld", (long long)id, (long long)id);
+    CHECK_INT(sql(text), 0);
 }
 
 /* ------------------------------------------------------------------ indicators */
@@ -523,13 +564,17 @@ TEST(stats_by_hand)
     CHECK(book(tok_vd, c, 30) > 0);
     move_day(b, -2);
     move_day(c, -1);
+    /* The TCM expert performs one procedure for the first patient, two for the second. */
+    static const char *const came[3] = {"{\"status\":\"attended\",\"procedures\":1}",
+                                        "{\"status\":\"attended\",\"procedures\":2}",
+                                        "{\"status\":\"attended\"}"};
     for (int i = 0; i < 3; i++)
-        CHECK_INT(booking_post(tok_admin, bk[i], "attendance", "{\"status\":\"attended\"}"),
-                  200);
+        CHECK_INT(booking_post(tok_admin, bk[i], "attendance", came[i]), 200);
 
     CHECK_INT(req("GET", "/api/expert-sessions/stats", tok_analyst, NULL), 200);
     CHECK_INT(jint(R.json, "sessions_held"), 2);
     CHECK_INT(jint(R.json, "patients_seen"), 5);
+    CHECK_INT(jint(R.json, "procedures"), 3);
     json_t *ex = json_object_get(R.json, "by_expert");
     CHECK_INT(json_array_size(ex), 2);
     CHECK_STR(jstr(json_array_get(ex, 0), "expert_code"), "S-EXP");
@@ -538,6 +583,8 @@ TEST(stats_by_hand)
     CHECK_INT(jint(json_array_get(ex, 0), "patients_seen"), 2);
     CHECK_STR(jstr(json_array_get(ex, 1), "expert_code"), "S-TCM");
     CHECK_INT(jint(json_array_get(ex, 1), "patients_seen"), 3);
+    CHECK_INT(jint(json_array_get(ex, 1), "procedures"), 3);
+    CHECK_INT(jint(json_array_get(ex, 0), "procedures"), 0);
     json_t *host = json_object_get(R.json, "by_host");
     CHECK_INT(json_array_size(host), 2);
     CHECK_STR(jstr(json_array_get(host, 0), "host_code"), "TA");

@@ -139,6 +139,10 @@ int api_index_verify(struct http_request *req, struct http_response *res, struct
 struct ind_report;
 /* A report as the API answers it (also `yilian report --format json`); a new reference. */
 json_t *api_indicator_report_json(const struct ind_report *r);
+/* The consortium figures of a unit and period as GET /api/consortium/indicators sends them
+ * (`yilian report --format json` embeds them). */
+struct cons_indicators;
+json_t *api_consortium_json(const struct cons_indicators *ci);
 /* experts handlers */
 int api_expert_session_create(struct http_request *req, struct http_response *res,
                               struct yl_err *err);

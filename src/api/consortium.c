@@ -79,6 +79,12 @@ int api_consortium_indicators(struct http_request *req, struct http_response *re
     int rc = cons_indicators_get(a->store, &q, &req->arena, &ci, err);
     if (rc != 0)
         return rc;
+    return http_reply_json(res, 200, api_consortium_json(&ci));
+}
+
+json_t *api_consortium_json(const struct cons_indicators *c)
+{
+    const struct cons_indicators ci = *c;
     json_t *unit = json_object();
     json_object_set_new(unit, "code", json_string(ci.ou));
     json_object_set_new(unit, "name", json_string(ci.ou_name));
@@ -101,5 +107,5 @@ int api_consortium_indicators(struct http_request *req, struct http_response *re
     json_object_set_new(o, "grassroots_visit_share",
                         rate_json(ci.visits[CONS_GRASSROOTS], ci.visits_total));
     json_object_set_new(o, "referrals", refs);
-    return http_reply_json(res, 200, o);
+    return o;
 }

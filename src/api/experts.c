@@ -71,6 +71,7 @@ static json_t *stats_json(const struct expert_stat *rows, size_t n, bool expert)
             json_object_set_new(o, "facility_code", json_string(rows[i].facility_code));
         json_object_set_new(o, "sessions_held", json_integer(rows[i].sessions_held));
         json_object_set_new(o, "patients_seen", json_integer(rows[i].patients_seen));
+        json_object_set_new(o, "procedures", json_integer(rows[i].procedures));
         json_array_append_new(items, o);
     }
     return items;
@@ -254,6 +255,7 @@ int api_expert_stats(struct http_request *req, struct http_response *res, struct
     json_object_set_new(o, "to", day_json(to));
     json_object_set_new(o, "sessions_held", json_integer(st.sessions_held));
     json_object_set_new(o, "patients_seen", json_integer(st.patients_seen));
+    json_object_set_new(o, "procedures", json_integer(st.procedures));
     json_object_set_new(o, "by_expert", stats_json(st.by_expert, st.n_by_expert, true));
     json_object_set_new(o, "by_host", stats_json(st.by_host, st.n_by_host, false));
     return http_reply_json(res, 200, o);
@@ -320,8 +322,8 @@ int api_booking_attendance(struct http_request *req, struct http_response *res,
                            struct yl_err *err)
 {
     struct api_app *a = req->app;
-    static const char *const fields[] = {"status", NULL};
-    int64_t id;
+    static const char *const fields[] = {"status", "procedures", NULL};
+    int64_t id, procedures = 0;
     json_t *body;
     const char *status = NULL;
     int rc = api_path_id(req, "id", &id, err);
@@ -329,6 +331,9 @@ int api_booking_attendance(struct http_request *req, struct http_response *res,
         rc = http_request_object(req, fields, &body, err);
     if (rc == 0)
         rc = http_json_str(body, "status", 1, 16, true, &status, err);
+    if (rc == 0)
+        rc = http_json_int(body, "procedures", 0, EXPERT_PROCEDURES_MAX, false, &procedures,
+                           err);
     if (rc != 0)
         return rc;
     enum expert_attendance what;
@@ -341,7 +346,7 @@ int api_booking_attendance(struct http_request *req, struct http_response *res,
     struct audit_actor actor;
     struct expert_who who;
     who_of(req, &actor, &who);
-    rc = expert_booking_attend(a->store, id, what, &who, err);
+    rc = expert_booking_attend(a->store, id, what, (int)procedures, &who, err);
     if (rc != 0)
         return rc;
     return http_reply_json(res, 200, booking_status_json(id, status));

@@ -28,12 +28,12 @@ int cli_fail(const struct yl_err *err)
     return 1;
 }
 
-static struct store *open_store(const struct cli_config *c, int cache_mb)
+static struct store *open_store(const struct cli_config *c, int cache_mb, bool relaxed)
 {
     struct yl_err err = {0};
     struct store *s = NULL;
     struct store_options opt = {.pool_size = c->threads > 0 ? c->threads + 2 : 16,
-                                .cache_mb = cache_mb};
+                                .cache_mb = cache_mb, .relaxed_sync = relaxed};
     if (store_open(c->db, &opt, &s, &err) != 0) {
         cli_fail(&err);
         return NULL;
@@ -49,12 +49,19 @@ static struct store *open_store(const struct cli_config *c, int cache_mb)
 
 struct store *cli_open_store(const struct cli_config *c)
 {
-    return open_store(c, c->cache_mb);
+    return open_store(c, c->cache_mb, false);
 }
 
 struct store *cli_open_store_for_import(const struct cli_config *c)
 {
-    return open_store(c, c->import_cache_mb > c->cache_mb ? c->import_cache_mb : c->cache_mb);
+    return open_store(c, c->import_cache_mb > c->cache_mb ? c->import_cache_mb : c->cache_mb,
+                      false);
+}
+
+struct store *cli_open_store_for_demo(const struct cli_config *c)
+{
+    return open_store(c, c->import_cache_mb > c->cache_mb ? c->import_cache_mb : c->cache_mb,
+                      true);
 }
 
 /* Open a database that must already exist. Commands that only read or change one must not

@@ -17,6 +17,8 @@ int cli_fail(const struct yl_err *err);
 struct store *cli_open_store(const struct cli_config *c);
 /* The same with the page cache of an import (import_cache_mb, when larger). */
 struct store *cli_open_store_for_import(const struct cli_config *c);
+/* The same for `yilian demo`, with commits not waiting for the disk (store_options). */
+struct store *cli_open_store_for_demo(const struct cli_config *c);
 /* Take the lock that says a server holds the database; -1 when someone else has it. The
  * returned descriptor keeps the lock until closed. */
 int cli_db_lock(const char *db_path);

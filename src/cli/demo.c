@@ -24,6 +24,7 @@
 #include "records/records.h"
 #include "referral/referral.h"
 #include "importer/importer.h"
+#include "results/results.h"
 #include "services/services.h"
 #include "store/store.h"
 
@@ -164,6 +165,25 @@ static int plan_check(int rc, const char *file, long line, struct yl_err *err)
     return 1;
 }
 
+/* The stored id of the resident's result with this external id, or 0. */
+static int64_t result_id_of(struct store *s, int64_t resident, const char *external_id)
+{
+    struct arena a;
+    struct res_result *out = NULL;
+    size_t n = 0;
+    int64_t id = 0, after = 0;
+    arena_init(&a);
+    while (id == 0 && res_list_resident(s, NULL, resident, after, 200, &a, &out, &n, NULL) == 0 &&
+           n > 0) {
+        for (size_t i = 0; i < n && id == 0; i++)
+            if (strcmp(out[i].external_id, external_id) == 0)
+                id = out[i].id;
+        after = out[n - 1].id;
+    }
+    arena_release(&a);
+    return id;
+}
+
 static int run_referrals(struct store *s, const char *dir)
 {
     FILE *f;
@@ -171,7 +191,7 @@ static int run_referrals(struct store *s, const char *dir)
     if (r == NULL)
         return 1;
     struct ref_who who = {NULL, &demo_actor};
-    long counts[REF_STATUS_COUNT] = {0}, n = 0;
+    long counts[REF_STATUS_COUNT] = {0}, n = 0, remotes = 0;
     int rc = 0;
     double t0 = now_s();
     while (rc == 0) {
@@ -181,9 +201,11 @@ static int run_referrals(struct store *s, const char *dir)
             rc = more < 0 ? plan_check(more, "referrals.csv", csv_line(r), &err) : 0;
             break;
         }
-        const char *outcome = csv_get(r, "outcome");
+        const char *outcome = csv_get(r, "outcome"), *result = csv_get(r, "result");
+        int64_t result_id = 0;
         struct ref_input in = {
             .external_id = csv_get(r, "external_id"),
+            .kind = csv_get(r, "kind"),
             .direction = csv_get(r, "direction"),
             .resident_id = resident_id_of(s, csv_get(r, "id_number")),
             .from_facility = csv_get(r, "from_facility"),
@@ -196,6 +218,12 @@ static int run_referrals(struct store *s, const char *dir)
                          plan_time(csv_get(r, "decided_at")),
                          plan_time(csv_get(r, "arrived_at")),
                          plan_time(csv_get(r, "completed_at"))};
+        if (result[0] != '\0') {
+            result_id = result_id_of(s, in.resident_id, result);
+            in.results = &result_id;
+            in.n_results = 1;
+        }
+        bool remote = strcmp(in.kind, "referral") != 0;
         int64_t id = 0;
         bool created = false;
         rc = plan_check(ref_create(s, &who, &in, at[0], &id, &created, &err), "referrals.csv",
@@ -210,6 +238,14 @@ static int run_referrals(struct store *s, const char *dir)
         } else if (strcmp(outcome, "cancelled") == 0) {
             rc = ref_act(s, &who, id, REF_CANCEL, NULL, at[1], &err);
             status = REF_CANCELLED;
+        } else if (remote && strcmp(outcome, "requested") != 0) {
+            /* A consultation or reading: accepted, then reported. */
+            rc = ref_act(s, &who, id, REF_ACCEPT, NULL, at[1], &err);
+            status = REF_ACCEPTED;
+            if (rc == 0 && at[3] >= 0) {
+                rc = ref_act(s, &who, id, REF_COMPLETE, csv_get(r, "report"), at[3], &err);
+                status = REF_COMPLETED;
+            }
         } else if (strcmp(outcome, "requested") != 0) {
             static const enum ref_action steps[3] = {REF_ACCEPT, REF_ARRIVE, REF_COMPLETE};
             static const enum ref_status reached[3] = {REF_ACCEPTED, REF_ARRIVED,
@@ -221,11 +257,13 @@ static int run_referrals(struct store *s, const char *dir)
         }
         rc = plan_check(rc, "referrals.csv", csv_line(r), &err);
         counts[status]++;
+        remotes += remote;
         n++;
     }
     csv_close(r);
     fclose(f);
-    printf("  referrals %ld in %.2f s:", n, now_s() - t0);
+    printf("  referrals %ld (%ld remote consultations and readings) in %.2f s:", n, remotes,
+           now_s() - t0);
     for (int i = 0; i < REF_STATUS_COUNT; i++)
         printf(" %ld %s", counts[i], ref_status_code((enum ref_status)i));
     printf("\n");
@@ -308,7 +346,8 @@ static int run_experts(struct store *s, const char *dir, int32_t ref_date)
         if (rc == 0 && attendance[0] != '\0') {
             bool came = strcmp(attendance, "attended") == 0;
             rc = expert_booking_attend(s, booking, came ? EXPERT_ATTENDED : EXPERT_NO_SHOW,
-                                       &who, &e2);
+                                       (int)strtol(csv_get(r, "procedures"), NULL, 10), &who,
+                                       &e2);
             attended += came;
             no_show += !came;
         }
@@ -401,7 +440,10 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
            st.inpatient_stays, st.inpatient_residents, st.results, st.referrals_up,
            st.referrals_critical, st.referrals_down, st.expert_sessions, st.expert_bookings);
 
-    struct store *s = cli_open_store_for_import(c);
+    /* The demo is built from nothing and thrown away when it fails, so its hundreds of
+     * thousands of commits need not each wait for the disk: the file is synced when the
+     * store closes. */
+    struct store *s = cli_open_store_for_demo(c);
     if (s == NULL)
         return 1;
     int rc = 0;

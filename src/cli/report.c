@@ -1,7 +1,8 @@
 /*
  * report.c - `yilian report` (the live indicators of an org unit for a period, as an
- * aligned table, CSV or JSON) and `yilian index verify` (the population index against the
- * store).
+ * aligned table, CSV or JSON, followed by the medical consortium's figures of the unit:
+ * visits by level, referrals, remote requests) and `yilian index verify` (the population
+ * index against the store).
  *
  * Both build the index from the store first, as the server does at start: the command line
  * has no live index to ask. The table aligns Chinese text by display width (a CJK character
@@ -15,6 +16,7 @@
 
 #include "api/api.h"
 #include "cli/cli_int.h"
+#include "consortium/consortium.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -169,6 +171,129 @@ static void print_csv_unit(const struct ind_report *r, const struct ind_unit *u)
     }
 }
 
+/* --- the medical consortium's figures (consortium.h) as rows of the report ------------- */
+
+struct cons_row {
+    const char *id, *zh, *en, *unit;
+    int64_t numerator, denominator;     /* denominator 0 with a count: numerator is the value */
+    bool rate, has_value;
+    double value;
+};
+
+static void cons_count(struct cons_row *r, const char *id, const char *zh, const char *en,
+                       int64_t n)
+{
+    *r = (struct cons_row){id, zh, en, "人次", n, 0, false, true, (double)n};
+}
+
+static void cons_rate(struct cons_row *r, const char *id, const char *zh, const char *en,
+                      int64_t num, int64_t den)
+{
+    *r = (struct cons_row){id, zh, en, "%", num, den, true, den > 0,
+                           den > 0 ? 100.0 * (double)num / (double)den : 0};
+}
+
+#define CONS_ROWS 12
+
+/* The unit's figures as report rows, in the order a commission reports them. */
+static size_t cons_rows(const struct cons_indicators *ci, struct cons_row out[CONS_ROWS])
+{
+    const struct cons_referrals *t = &ci->total;
+    size_t n = 0;
+    cons_count(&out[n++], "consortium.visits", "门急诊人次", "outpatient and emergency visits",
+               ci->visits_total);
+    cons_rate(&out[n++], "consortium.grassroots_visit_share", "基层诊疗量占比",
+              "share of visits at grassroots facilities", ci->visits[CONS_GRASSROOTS],
+              ci->visits_total);
+    cons_count(&out[n++], "consortium.discharges", "出院人次", "discharges",
+               ci->discharges_total);
+    cons_count(&out[n++], "consortium.referrals_up", "上转人次", "up-referrals", t->up);
+    cons_count(&out[n++], "consortium.referrals_down", "下转人次", "down-referrals", t->down);
+    cons_rate(&out[n++], "consortium.referral_acceptance", "转诊接收率",
+              "referrals accepted (of decided)", t->accepted, t->accepted + t->rejected);
+    cons_rate(&out[n++], "consortium.critical_accepted_in_time", "危急重症转诊按时接收率",
+              "critical referrals accepted within the limit", t->critical_in_time,
+              t->critical);
+    out[n++] = (struct cons_row){"consortium.median_minutes_to_accept", "转诊接收时间中位数",
+                                 "median minutes to accept a referral", "分钟", 0, 0, false,
+                                 t->has_median, t->median_accept_min};
+    cons_count(&out[n++], "consortium.consultations", "远程会诊", "remote consultations",
+               t->consultations);
+    cons_count(&out[n++], "consortium.imaging_readings", "远程影像诊断",
+               "remote imaging readings", t->readings);
+    cons_count(&out[n++], "consortium.remote_reported", "远程会诊和影像已出报告",
+               "remote requests reported", t->remote_reported);
+    return n;
+}
+
+static void cons_value(const struct cons_row *r, char *out, size_t n, int decimals)
+{
+    if (!r->has_value)
+        snprintf(out, n, decimals == 4 ? "" : "-");
+    else if (!r->rate && r->denominator == 0 && r->value == (double)r->numerator)
+        snprintf(out, n, "%lld", (long long)r->numerator);
+    else
+        snprintf(out, n, "%.*f", decimals, r->value);
+}
+
+/* The consortium's rows of one unit; NULL when they cannot be read (said on stderr). */
+static size_t cons_unit(struct store *s, const char *ou, const char *period, struct arena *a,
+                        struct cons_row out[CONS_ROWS])
+{
+    struct cons_query q = {.ou_code = ou, .period = period, .today = date_today()};
+    struct cons_indicators ci;
+    struct yl_err err = {0};
+    if (cons_indicators_get(s, &q, a, &ci, &err) != 0) {
+        fprintf(stderr, "yilian: consortium figures of %s: %s\n", ou, yl_err_message(&err));
+        return 0;
+    }
+    return cons_rows(&ci, out);
+}
+
+static void print_cons_table(const struct cons_row *rows, size_t n)
+{
+    if (n == 0)
+        return;
+    printf("医联体 medical consortium\n");
+    char value[48];
+    for (size_t i = 0; i < n; i++) {
+        const struct cons_row *r = &rows[i];
+        cons_value(r, value, sizeof(value), 2);
+        put_padded(r->id, 38);
+        put_padded(r->zh, 26);
+        put_padded(r->en, 48);
+        printf("%10s", value);
+        if (r->rate)
+            printf("  %12lld  %12lld", (long long)r->numerator, (long long)r->denominator);
+        else
+            printf("  %12s  %12s", "", "");
+        printf("  %s\n", r->unit);
+    }
+    putchar('\n');
+}
+
+static void print_cons_csv(const struct ind_report *r, const struct ind_unit *u,
+                           const struct cons_row *rows, size_t n)
+{
+    char start[DATE_STR_LEN], end[DATE_STR_LEN], ref[DATE_STR_LEN], num[24], den[24];
+    char value[48];
+    date_format(r->period.start, start);
+    date_format(r->period.end, end);
+    date_format(r->period.reference, ref);
+    for (size_t i = 0; i < n; i++) {
+        const struct cons_row *c = &rows[i];
+        cons_value(c, value, sizeof(value), 4);
+        snprintf(num, sizeof(num), "%lld", (long long)(c->has_value ? c->numerator : 0));
+        snprintf(den, sizeof(den), "%lld", (long long)c->denominator);
+        const char *fields[] = {u->code, u->name, ind_level_name(u->level), r->period.label,
+                                start, end, ref, c->id, c->zh, c->en, value,
+                                c->rate ? num : "", c->rate ? den : "", c->unit, "", "", ""};
+        size_t k_n = sizeof(fields) / sizeof(fields[0]);
+        for (size_t k = 0; k < k_n; k++)
+            csv_put(fields[k], k + 1 == k_n);
+    }
+}
+
 /* Value of "--name VALUE" among argv; NULL when absent. */
 static const char *flag(int argc, char **argv, const char *name)
 {
@@ -252,6 +377,10 @@ int cli_report(struct cli_config *c, int argc, char **argv)
         rc = ind_report_build(x, s, &q, &a, &r, &err);
     if (rc == 0 && strcmp(format, "json") == 0) {
         json_t *o = api_indicator_report_json(&r);
+        struct cons_query cq = {.ou_code = ou, .period = period, .today = date_today()};
+        struct cons_indicators ci;
+        if (cons_indicators_get(s, &cq, &a, &ci, &err) == 0)
+            json_object_set_new(o, "consortium", api_consortium_json(&ci));
         char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         printf("%s\n", text);
         free(text);
@@ -259,13 +388,19 @@ int cli_report(struct cli_config *c, int argc, char **argv)
     } else if (rc == 0 && strcmp(format, "csv") == 0) {
         printf("ou,name,level,period,start,end,reference_date,indicator,name_zh,name_en,value,"
                "numerator,denominator,unit,target,target_direction,behind\n");
-        print_csv_unit(&r, &r.unit);
-        for (size_t i = 0; i < r.n_children; i++)
-            print_csv_unit(&r, &r.children[i]);
+        for (size_t i = 0; i <= r.n_children; i++) {
+            const struct ind_unit *u = i == 0 ? &r.unit : &r.children[i - 1];
+            struct cons_row rows[CONS_ROWS];
+            print_csv_unit(&r, u);
+            print_cons_csv(&r, u, rows, cons_unit(s, u->code, period, &a, rows));
+        }
     } else if (rc == 0) {
-        print_table_unit(&r, &r.unit);
-        for (size_t i = 0; i < r.n_children; i++)
-            print_table_unit(&r, &r.children[i]);
+        for (size_t i = 0; i <= r.n_children; i++) {
+            const struct ind_unit *u = i == 0 ? &r.unit : &r.children[i - 1];
+            struct cons_row rows[CONS_ROWS];
+            print_table_unit(&r, u);
+            print_cons_table(rows, cons_unit(s, u->code, period, &a, rows));
+        }
     }
     arena_release(&a);
     pidx_free(x);

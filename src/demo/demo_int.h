@@ -435,7 +435,11 @@ int demo_services_close(struct demo_svc *s, struct yl_err *err);
 
 /* --- encounters, results, referral and expert plans (encounters.c) --------------------- */
 
-#define DEMO_SESSIONS_PER_TOWN 4
+/* Expert sessions of each township: monthly over the past year, one on the reference day,
+ * and weekly ones still ahead (encounters.c). */
+#define DEMO_SESSIONS_PAST     12
+#define DEMO_SESSIONS_AHEAD    3
+#define DEMO_SESSIONS_PER_TOWN (DEMO_SESSIONS_PAST + 1 + DEMO_SESSIONS_AHEAD)
 #define REF_PLAN_URGENCIES     3 /* routine, urgent, critical */
 
 /* encounters.csv and results.csv while the people are written, with the plans of the
@@ -448,7 +452,7 @@ struct demo_enc {
     int32_t from; /* first day of the reference year: the 365 days ending at ref */
     int mch;      /* the maternal and child health hospital, or -1 */
     long enc_seq, res_seq, ref_seq;
-    long visits, grassroots, stays, inpatients, referrals_up, critical, referrals_down;
+    long visits, grassroots, stays, inpatients, referrals_up, critical, referrals_down, remote;
     int booked[DEMO_MAX_TOWNS][DEMO_SESSIONS_PER_TOWN];
 };
 

@@ -17,10 +17,11 @@
 #include "demo/demo_int.h"
 #include "vocab/vocab.h"
 
-/* Sessions each township or community center hosts, a week apart from the reference day. */
 #define DEMO_SESSION_CAPACITY 30
 /* Of a session's invited chronic patients, the share that come (the others: no-show). */
 #define DEMO_ATTENDANCE 0.85
+/* Of those who come, the share for whom the expert performs a procedure. */
+#define DEMO_PROCEDURE 0.12
 
 /* Departments: codes of the national list of clinical departments (诊疗科目代码). */
 #define DEPT_GP        "02"
@@ -233,6 +234,16 @@ static double normal(struct demo_rng *r, double mean, double sd, double lo, doub
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* What a row of referrals.csv asks beyond a referral's own columns: a remote request's kind
+ * and report, and the result it attaches (its external id). */
+struct remote {
+    const char *kind, *report;
+    long result;                /* LIS- number, 0 for none */
+};
+
+static void remote_request(struct demo_enc *e, const struct demo_person *m, int from,
+                           int32_t day, const struct remote *x, const char *reason);
+
 /* Results of a visit at a facility with a laboratory (not a village clinic or station). */
 static void results_of(struct demo_enc *e, const struct demo_person *m, const struct visit *v,
                        bool htn, bool dm, bool inpatient)
@@ -276,9 +287,16 @@ static void results_of(struct demo_enc *e, const struct demo_person *m, const st
                      : htn && demo_rng_chance(r, 0.3)     ? "窦性心律，左心室高电压"
                                                           : "窦性心律，正常心电图",
                      "12-lead");
-    if (strncmp(v->diagnoses, "J18", 3) == 0)
+    if (strncmp(v->diagnoses, "J18", 3) == 0) {
         write_result(e, m, "CXR", v->day, v->facility, 0, -1, NULL,
                      "右下肺野斑片状模糊影，考虑肺炎", "DR");
+        /* A township's film is read by the city hospital (远程影像诊断). */
+        if (t_is_grassroots(type) && demo_rng_chance(r, 0.6))
+            remote_request(e, m, v->facility, v->day,
+                           &(struct remote){"imaging", "右下肺炎，建议抗感染治疗7天后复查胸片",
+                                            e->res_seq},
+                           "胸部DR，请上级医院远程阅片");
+    }
     if (strncmp(v->diagnoses, "I63", 3) == 0 && inpatient &&
         (type == FT_COUNTY_HOSPITAL || type == FT_TCM_HOSPITAL))
         write_result(e, m, "CT-HEAD", v->day, v->facility, 0, -1, NULL,
@@ -391,12 +409,22 @@ static void admit(struct demo_enc *e, const struct demo_person *m, int facility,
 static void write_referral(struct demo_enc *e, const char *direction, const struct demo_person *m,
                            int from, int to, int urgency, const char *reason,
                            const char *summary, int32_t day, const int32_t at[4],
-                           const char *outcome)
+                           const char *outcome, const struct remote *x)
 {
     static const char *const urgencies[REF_PLAN_URGENCIES] = {"routine", "urgent", "critical"};
     struct demo_out *o = &e->ref;
     demo_out_str(o, "REF-");
     demo_out_long(o, ++e->ref_seq, 6);
+    demo_out_comma(o);
+    demo_out_str(o, x != NULL ? x->kind : "referral");
+    demo_out_comma(o);
+    if (x != NULL && x->result > 0) {
+        demo_out_str(o, "LIS-");
+        demo_out_long(o, x->result, 8);
+    }
+    demo_out_comma(o);
+    if (x != NULL && x->report != NULL)
+        demo_out_field(o, x->report);
     demo_out_comma(o);
     demo_out_str(o, direction);
     demo_out_comma(o);
@@ -424,6 +452,25 @@ static void write_referral(struct demo_enc *e, const char *direction, const stru
     demo_out_end_row(o);
 }
 
+/* A remote request from grassroots facility `from` to the city hospital on `day`: accepted
+ * within hours and reported the same day, unless it was made in the last two days. */
+static void remote_request(struct demo_enc *e, const struct demo_person *m, int from,
+                           int32_t day, const struct remote *x, const char *reason)
+{
+    struct demo_rng *r = &e->rng;
+    int32_t at[4] = {demo_rng_range(r, 1800, 7 * 3600), -1, -1, -1};
+    const char *outcome = "completed";
+    if (day >= e->ctx->ref - 1) {
+        outcome = "requested";
+    } else {
+        at[1] = at[0] + demo_rng_range(r, 10 * 60, 3 * 3600);
+        at[3] = at[1] + demo_rng_range(r, 20 * 60, 4 * 3600);
+    }
+    write_referral(e, "up", m, from, e->ctx->city_hospital, 0, reason, NULL, day, at, outcome,
+                   x);
+    e->remote++;
+}
+
 /*
  * An up-referral from the person's township or community center (a member of the county
  * medical community) to the city hospital, the visit that led to it and, when completed, the
@@ -436,7 +483,9 @@ static void refer(struct demo_enc *e, const struct demo_person *m, int center, i
     struct demo_ctx *ctx = e->ctx;
     if (hi - lo < 30)
         return;
-    int32_t day = demo_rng_range(r, lo, hi - 25);
+    /* Most were settled long ago; a few of the last days still wait in the inboxes. */
+    bool recent = demo_rng_chance(r, 0.04);
+    int32_t day = recent ? demo_rng_range(r, hi - 4, hi) : demo_rng_range(r, lo, hi - 25);
     double u = demo_rng_unit(r);
     int urgency = u < 0.04 ? 2 : (u < 0.22 ? 1 : 0);
     static const int32_t accept_max_s[REF_PLAN_URGENCIES] = {60 * 3600, 20 * 3600, 90 * 60};
@@ -452,6 +501,11 @@ static void refer(struct demo_enc *e, const struct demo_person *m, int center, i
         outcome = "cancelled";
     at[0] = sent;
     at[1] = sent + demo_rng_range(r, 10 * 60, accept_max_s[urgency]);
+    if (recent) {
+        outcome = demo_rng_chance(r, 0.6) ? "requested" : "accepted";
+        if (outcome[0] == 'r')
+            at[1] = -1;
+    }
     if (strcmp(outcome, "completed") == 0) {
         /* Arrival the same day for a critical case, within two days otherwise. */
         int32_t arrive = urgency == 2 ? at[1] + demo_rng_range(r, 1800, 3 * 3600)
@@ -467,7 +521,7 @@ static void refer(struct demo_enc *e, const struct demo_person *m, int center, i
     e->grassroots++;
     write_encounter(e, m, &v);
     write_referral(e, "up", m, center, ctx->city_hospital, urgency, up_reasons[urgency].reason,
-                   NULL, day, at, outcome);
+                   NULL, day, at, outcome, NULL);
     e->referrals_up++;
     e->critical += urgency == 2;
     if (at[2] < 0)
@@ -491,7 +545,8 @@ static void refer(struct demo_enc *e, const struct demo_person *m, int center, i
         down[1] = -1;
     write_referral(e, "down", m, ctx->city_hospital, -1, 0, NULL,
                    "出院小结：病情稳定出院，继续规律服药，请家庭医生团队两周内随访并监测血压",
-                   discharged, down, done ? "completed" : (down[1] >= 0 ? "accepted" : "requested"));
+                   discharged, down, done ? "completed" : (down[1] >= 0 ? "accepted" : "requested"),
+                   NULL);
     e->referrals_down++;
 }
 
@@ -516,6 +571,15 @@ static int physician(const struct demo_ctx *ctx, int facility, int k)
     return f->first_staff;
 }
 
+/* Session k of a township: month k − 12 for the past ones, then the reference day, then a
+ * week apart. */
+static int32_t session_day(int32_t ref, int k)
+{
+    if (k < DEMO_SESSIONS_PAST)
+        return date_add_months(ref, k - DEMO_SESSIONS_PAST);
+    return date_add_days(ref, 7 * (k - DEMO_SESSIONS_PAST));
+}
+
 static void write_sessions(struct demo_enc *e)
 {
     struct demo_ctx *ctx = e->ctx;
@@ -536,7 +600,7 @@ static void write_sessions(struct demo_enc *e)
             demo_out_comma(o);
             demo_out_str(o, ctx->fac[host].code);
             demo_out_comma(o);
-            demo_out_date(o, ctx->ref + 7 * k);
+            demo_out_date(o, session_day(ctx->ref, k));
             demo_out_str(o, k % 2 == 0 ? ",08:30,11:30," : ",13:30,16:30,");
             demo_out_long(o, DEMO_SESSION_CAPACITY, 1);
             demo_out_end_row(o);
@@ -544,8 +608,8 @@ static void write_sessions(struct demo_enc *e)
     }
 }
 
-/* Invite a few of a township's chronic patients to its sessions; the first session is on the
- * reference day, so whether they came is known. */
+/* Invite a few of a township's chronic patients to its sessions; for the sessions up to the
+ * reference day whether they came (and any procedure) is known. */
 static void book(struct demo_enc *e, const struct demo_unit *u, const struct demo_person *m)
 {
     struct demo_rng *r = &e->rng;
@@ -564,8 +628,10 @@ static void book(struct demo_enc *e, const struct demo_unit *u, const struct dem
     demo_out_comma(o);
     demo_out_mem(o, m->id, 18);
     demo_out_comma(o);
-    if (k == 0)
-        demo_out_str(o, demo_rng_chance(r, DEMO_ATTENDANCE) ? "attended" : "no_show");
+    bool held = k <= DEMO_SESSIONS_PAST, came = held && demo_rng_chance(r, DEMO_ATTENDANCE);
+    if (held)
+        demo_out_str(o, came ? "attended" : "no_show");
+    demo_out_str(o, came && demo_rng_chance(r, DEMO_PROCEDURE) ? ",1" : ",0");
     demo_out_end_row(o);
 }
 
@@ -616,6 +682,12 @@ void demo_encounters_of(struct demo_enc *e, const struct demo_unit *u,
         refer(e, m, center, lo, hi, signed_from);
     if (m->status == RSTAT_ACTIVE && chronic)
         book(e, u, m);
+    /* A poorly controlled chronic patient discussed with a city specialist (远程会诊). */
+    if (m->status == RSTAT_ACTIVE && chronic && center >= 0 && hi - lo > 30 &&
+        demo_rng_chance(r, 0.004))
+        remote_request(e, m, center, demo_rng_range(r, lo, hi), &(struct remote){
+                           "consultation", "调整降压降糖方案，2周后复诊并复查血压血糖", 0},
+                       "血压血糖控制不佳，申请上级医院专家远程会诊");
     e->inpatients += e->stays > stays;
 }
 
@@ -640,7 +712,8 @@ int demo_encounters_open(struct demo_enc *e, struct demo_ctx *ctx, struct yl_err
                            err);
     if (rc == 0)
         rc = demo_out_open(&e->ref, ctx->dir, "referrals.csv",
-                           "external_id,direction,id_number,from_facility,to_facility,urgency,"
+                           "external_id,kind,result,report,direction,id_number,from_facility,"
+                           "to_facility,urgency,"
                            "reason,summary,outcome,requested_at,decided_at,arrived_at,"
                            "completed_at",
                            err);
@@ -649,7 +722,7 @@ int demo_encounters_open(struct demo_enc *e, struct demo_ctx *ctx, struct yl_err
                            "external_id,expert,host,date,start_time,end_time,capacity", err);
     if (rc == 0)
         rc = demo_out_open(&e->book, ctx->dir, "expert-bookings.csv",
-                           "session,id_number,attendance", err);
+                           "session,id_number,attendance,procedures", err);
     if (rc != 0) {
         demo_encounters_close(e, NULL);
         return rc;

@@ -33,13 +33,13 @@ static int resident_check(struct store_conn *c, const struct acct_principal *p, 
     return 0;
 }
 
-/* May the session take a booking today? */
-static int session_open(const struct expert_session *x, struct yl_err *err)
+/* May the session take a booking today? The system may enter the past's. */
+static int session_open(const struct expert_session *x, bool history, struct yl_err *err)
 {
     if (strcmp(x->status, "cancelled") == 0)
         return yl_err_set(err, YL_EINVAL, "session", "session %lld is cancelled",
                           (long long)x->id);
-    if (x->day < date_today())
+    if (x->day < date_today() && !history)
         return yl_err_set(err, YL_EINVAL, "session", "session %lld has already taken place",
                           (long long)x->id);
     return 0;
@@ -118,7 +118,7 @@ int expert_book(struct store *s, int64_t session_id, int64_t resident_id,
     if (rc == 0)
         rc = expert_session_read(c, session_id, &a, &x, err);
     if (rc == 0)
-        rc = session_open(&x, err);
+        rc = session_open(&x, who->principal == NULL, err);
     if (rc == 0)
         rc = not_booked_yet(c, session_id, resident_id, err);
     if (rc == 0)
@@ -196,10 +196,16 @@ int expert_booking_cancel(struct store *s, int64_t id, const struct expert_who *
 }
 
 int expert_booking_attend(struct store *s, int64_t id, enum expert_attendance what,
-                          const struct expert_who *who, struct yl_err *err)
+                          int procedures, const struct expert_who *who, struct yl_err *err)
 {
     if (what != EXPERT_ATTENDED && what != EXPERT_NO_SHOW)
         return yl_err_set(err, YL_EINVAL, "status", "status must be attended or no_show");
+    if (procedures < 0 || procedures > EXPERT_PROCEDURES_MAX)
+        return yl_err_set(err, YL_EINVAL, "procedures", "procedures must be from 0 to %d",
+                          EXPERT_PROCEDURES_MAX);
+    if (what == EXPERT_NO_SHOW && procedures > 0)
+        return yl_err_set(err, YL_EINVAL, "procedures",
+                          "a patient who did not come had no procedures");
     struct booking_row b;
     struct store_conn *c;
     int rc = store_write_begin(s, &c, err);
@@ -213,6 +219,12 @@ int expert_booking_attend(struct store *s, int64_t id, enum expert_attendance wh
                         "attendance is recorded from the session's day on");
     if (rc == 0)
         rc = booking_set_status(c, id, what == EXPERT_ATTENDED ? "attended" : "no_show", err);
+    if (rc == 0) {
+        struct store_stmt *st = store_stmt(c, STORE_SQL_EXPERT_BOOKING_SET_PROCEDURES);
+        store_bind_int(st, 1, procedures);
+        store_bind_int(st, 2, id);
+        rc = store_exec(st, err);
+    }
     /* Attendance recorded means the session took place: it counts as held. */
     if (rc == 0)
         rc = expert_session_mark_held(c, b.session_id, err);

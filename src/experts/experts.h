@@ -59,7 +59,7 @@ struct expert_session_input {
     const char *external_id; /* NULL: none; unique when given */
     const char *expert_code; /* staff of a secondary-or-above, county, TCM or MCH hospital */
     const char *host_code;   /* a township/community center or station, or village clinic */
-    int32_t day;             /* today or later */
+    int32_t day;             /* today or later; the system (CLI, demo) may record the past */
     const char *start_time;  /* "HH:MM" */
     const char *end_time;    /* "HH:MM", after start_time */
     int64_t capacity;        /* 1 .. EXPERT_CAPACITY_MAX */
@@ -107,7 +107,7 @@ enum expert_attendance { EXPERT_ATTENDED = 1, EXPERT_NO_SHOW };
  * (rec_scope_check: their family doctor's team, their village doctor, the region).
  * Errors: YL_ENOTFOUND with field "resident_id" (absent or outside the scope) or for an
  * absent session; YL_EINVAL with field "session" when the session is cancelled or its day
- * has passed; YL_ECONFLICT with field "resident_id" and err->existing_id when the resident
+ * has passed (the system, entering history, may book a past session); YL_ECONFLICT with field "resident_id" and err->existing_id when the resident
  * already holds a place; YL_EFULL with field "session" when every place is taken.
  */
 int expert_book(struct store *s, int64_t session_id, int64_t resident_id,
@@ -117,10 +117,13 @@ int expert_book(struct store *s, int64_t session_id, int64_t resident_id,
 int expert_booking_cancel(struct store *s, int64_t id, const struct expert_who *who,
                           struct yl_err *err);
 /* Record whether the resident came, from the session's day on (YL_EINVAL with field
- * "session" before it); a booked, attended or no-show booking may be (re)marked, a cancelled one not
- * (YL_ECONFLICT, field "status"). The session is stored as held. Scope as for cancel. */
+ * "session" before it), with the procedures the expert performed for them (0 to
+ * EXPERT_PROCEDURES_MAX; YL_EINVAL on "procedures" out of range or for a no-show); a booked,
+ * attended or no-show booking may be (re)marked, a cancelled one not (YL_ECONFLICT, field
+ * "status"). The session is stored as held. Scope as for cancel. */
+#define EXPERT_PROCEDURES_MAX 50
 int expert_booking_attend(struct store *s, int64_t id, enum expert_attendance what,
-                          const struct expert_who *who, struct yl_err *err);
+                          int procedures, const struct expert_who *who, struct yl_err *err);
 
 /* A booking as a session's list shows it: the ID number masked as in every list. */
 struct expert_booking {
@@ -150,13 +153,14 @@ struct expert_stat {
     const char *facility_code; /* the expert's own facility; "" for a host row */
     int64_t sessions_held;
     int64_t patients_seen; /* attended bookings */
+    int64_t procedures;    /* performed for those patients */
 };
 struct expert_stats {
     struct expert_stat *by_expert, *by_host;
     size_t n_by_expert, n_by_host;
-    int64_t sessions_held, patients_seen;
+    int64_t sessions_held, patients_seen, procedures;
 };
-/* Sessions held and patients seen from `from` to `to` (inclusive day numbers; DATE_INVALID:
+/* Sessions held, patients seen and procedures from `from` to `to` (inclusive day numbers; DATE_INVALID:
  * open), per expert and per host facility, ordered by code; rows in `a`. */
 int expert_stats(struct store *s, int32_t from, int32_t to, struct arena *a,
                  struct expert_stats *out, struct yl_err *err);

@@ -67,7 +67,7 @@ static const struct store_migration migrations[] = {
     {9, "expert clinics", STORE_SCHEMA_EXPERTS},
     {10, "referral", STORE_SCHEMA_REFERRAL},
     {11, "results and recognition", STORE_SCHEMA_RESULTS},
-    {12, "remote consultation and reading; results attached to referrals",
+    {12, "remote consultation and reading; results attached to referrals; expert procedures",
      STORE_SCHEMA_REFERRAL_REMOTE},
 };
 

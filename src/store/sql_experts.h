@@ -45,6 +45,12 @@
     "CREATE INDEX booking_session ON booking (session_id, status);"                      \
     "CREATE INDEX booking_resident ON booking (resident_id);"
 
+/* Part of migration 12 (sql_referral.h): the procedures (operations, invasive procedures) an
+ * expert performed for an attended patient, which the county reports beside patients seen. */
+#define STORE_SCHEMA_EXPERT_PROCEDURES                                                   \
+    "ALTER TABLE booking ADD COLUMN procedures INTEGER NOT NULL DEFAULT 0"                \
+    "  CHECK (procedures BETWEEN 0 AND 50);"
+
 /* Columns every session read returns, in this order (experts/sessions.c reads them by
  * index): the places taken (live bookings) and the patients seen come along. */
 #define SQL_EXPERT_SESSION_SELECT                                                        \
@@ -60,7 +66,7 @@
 
 /* Attended bookings per session, for the indicators. */
 #define SQL_EXPERT_SEEN                                                                  \
-    " LEFT JOIN (SELECT session_id, COUNT(*) AS n FROM booking"                          \
+    " LEFT JOIN (SELECT session_id, COUNT(*) AS n, SUM(procedures) AS p FROM booking"    \
     "  WHERE status = 'attended' GROUP BY session_id) a ON a.session_id = x.id"          \
     " WHERE x.status = 'held' AND x.day >= ? AND x.day <= ?"
 
@@ -97,6 +103,8 @@
       " FROM booking b JOIN expert_session x ON x.id = b.session_id WHERE b.id = ?")     \
     X(EXPERT_BOOKING_SET_STATUS,                                                         \
       "UPDATE booking SET status = ?, updated_at = ? WHERE id = ?")                      \
+    X(EXPERT_BOOKING_SET_PROCEDURES,                                                     \
+      "UPDATE booking SET procedures = ? WHERE id = ?")                                  \
     X(EXPERT_BOOKING_LIST,                                                               \
       "SELECT b.id, b.resident_id, r.id_number, r.name, r.sex, r.birth_date, o.code,"    \
       " b.status, b.created_at, COALESCE(u.username, '')"                                \
@@ -104,12 +112,13 @@
       " JOIN ou o ON o.id = r.ou_id LEFT JOIN app_user u ON u.id = b.booked_by"          \
       " WHERE b.session_id = ? ORDER BY b.id")                                           \
     X(EXPERT_STATS_BY_EXPERT,                                                            \
-      "SELECT s.code, s.name, ef.code, COUNT(*), COALESCE(SUM(a.n), 0)"                  \
+      "SELECT s.code, s.name, ef.code, COUNT(*), COALESCE(SUM(a.n), 0),"                 \
+      " COALESCE(SUM(a.p), 0)"                                                           \
       " FROM expert_session x JOIN staff s ON s.id = x.expert_staff_id"                  \
       " JOIN facility ef ON ef.id = s.facility_id" SQL_EXPERT_SEEN                       \
       " GROUP BY s.code, s.name, ef.code ORDER BY s.code")                               \
     X(EXPERT_STATS_BY_HOST,                                                              \
-      "SELECT h.code, h.name, '', COUNT(*), COALESCE(SUM(a.n), 0)"                       \
+      "SELECT h.code, h.name, '', COUNT(*), COALESCE(SUM(a.n), 0), COALESCE(SUM(a.p), 0)" \
       " FROM expert_session x JOIN facility h ON h.id = x.host_facility_id"              \
       SQL_EXPERT_SEEN " GROUP BY h.code, h.name ORDER BY h.code")
 

@@ -81,7 +81,8 @@
     "  referral_id INTEGER NOT NULL REFERENCES referral (id),"                           \
     "  result_id INTEGER NOT NULL REFERENCES result (id),"                               \
     "  PRIMARY KEY (referral_id, result_id)"                                             \
-    ") WITHOUT ROWID;"
+    ") WITHOUT ROWID;"                                                                   \
+    STORE_SCHEMA_EXPERT_PROCEDURES
 
 #define STORE_SQL_REFERRAL(X)                                                            \
     X(REF_FACILITY_BY_CODE, "SELECT id, type, status FROM facility WHERE code = ?")      \

@@ -92,12 +92,15 @@ static int conn_open(struct store *s, struct store_conn *c, struct yl_err *err)
     }
     sqlite3_busy_timeout(c->db, s->opt.busy_timeout_ms);
     sqlite3_extended_result_codes(c->db, 1);
-    const char *setup = s->opt.read_only
-                            ? "PRAGMA foreign_keys = ON;"
-                            : "PRAGMA journal_mode = WAL;"
-                              "PRAGMA synchronous = FULL;"
-                              "PRAGMA temp_store = MEMORY;"
-                              "PRAGMA foreign_keys = ON;";
+    const char *setup = s->opt.read_only      ? "PRAGMA foreign_keys = ON;"
+                        : s->opt.relaxed_sync ? "PRAGMA journal_mode = WAL;"
+                                                "PRAGMA synchronous = NORMAL;"
+                                                "PRAGMA temp_store = MEMORY;"
+                                                "PRAGMA foreign_keys = ON;"
+                                              : "PRAGMA journal_mode = WAL;"
+                                                "PRAGMA synchronous = FULL;"
+                                                "PRAGMA temp_store = MEMORY;"
+                                                "PRAGMA foreign_keys = ON;";
     rc = conn_exec(c->db, setup, err);
     if (rc == 0 && s->opt.cache_mb > 0) {
         /* The page cache per connection: bulk imports into large tables with random-key

@@ -31,6 +31,9 @@ struct store_options {
     int busy_timeout_ms;    /* how long a writer waits for the lock; default 5000 */
     int read_only;          /* open without creating or writing */
     int cache_mb;           /* page cache of each connection; default 64 */
+    int relaxed_sync;       /* synchronous=NORMAL: a commit survives the process dying, not the
+                             * machine losing power. Only for building a database from
+                             * nothing that is thrown away when the build fails (the demo). */
 };
 
 /* Open (creating when absent) the database at `path`. Does not migrate. */
