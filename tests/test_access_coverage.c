@@ -99,7 +99,7 @@ static int times(const struct acc_point *sites, size_t n, struct acc_times *t)
 {
     struct yl_err err = {0};
     setup_places();
-    int rc = acc_times_compute(road(), ACC_FOOT, sites, n, places, 5, t, &err);
+    int rc = acc_times_compute(road(), ACC_FOOT, ACC_TO_SOURCE, sites, n, places, 5, t, &err);
     if (rc != 0)
         fprintf(stderr, "    times: %s\n", yl_err_message(&err));
     return rc;

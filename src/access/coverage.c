@@ -16,7 +16,7 @@
 
 const int acc_threshold_min[ACC_N_THRESHOLDS] = {5, 10, 15, 30};
 
-int acc_times_compute(const struct acc_graph *g, enum acc_mode mode,
+int acc_times_compute(const struct acc_graph *g, enum acc_mode mode, enum acc_direction dir,
                       const struct acc_point *sites, size_t n_sites,
                       const struct acc_place *places, size_t n_places, struct acc_times *out,
                       struct yl_err *err)
@@ -27,6 +27,7 @@ int acc_times_compute(const struct acc_graph *g, enum acc_mode mode,
     if ((unsigned)mode >= ACC_N_MODES)
         return yl_err_set(err, YL_EINVAL, "mode", "unknown mode");
     out->mode = mode;
+    out->dir = dir;
     out->n_places = n_places;
     out->node_ms = xmalloc(n * sizeof(*out->node_ms));
     out->node_site = xmalloc(n * sizeof(*out->node_site));
@@ -38,7 +39,7 @@ int acc_times_compute(const struct acc_graph *g, enum acc_mode mode,
     for (size_t i = 0; i < n_sites; i++)
         acc_snap_point(g, mode, sites[i], ACC_COVER_SNAP_M, &snaps[i]);
     struct acc_search *s = acc_search_new(g);
-    long rc = acc_nearest_sources(s, mode, ACC_TO_SOURCE, snaps, n_sites, ACC_UNREACHED,
+    long rc = acc_nearest_sources(s, mode, dir, snaps, n_sites, ACC_UNREACHED,
                                   out->node_ms, out->node_site, err);
     acc_search_free(s);
     free(snaps);

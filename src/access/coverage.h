@@ -43,6 +43,7 @@ struct acc_place {
 /* Every place's time to its nearest site and which site that is. */
 struct acc_times {
     enum acc_mode mode;
+    enum acc_direction dir;
     size_t n_places;
     uint32_t *place_ms;     /* ACC_UNREACHED: no site reachable, or the place did not snap */
     int32_t *place_site;    /* index into the sites, -1 when unreached */
@@ -52,13 +53,14 @@ struct acc_times {
 };
 
 /*
- * Time from every place to its nearest site by `mode` (residents travel to the facility: the
- * search follows edges backwards from the sites). Sites and places are snapped within
+ * Time from every place to its nearest site by `mode`: with ACC_TO_SOURCE residents travel
+ * to the facility (the search follows edges backwards from the sites), with ACC_FROM_SOURCE
+ * the facility comes to them (an ambulance; one-way streets then bind the other way). Sites and places are snapped within
  * ACC_COVER_SNAP_M; a site that does not snap is ignored, a place that does not snap is
  * unreached. Equal times go to the lower site index. Fills *out (acc_times_release frees
  * it). YL_EINVAL for an unknown mode. Cost: O(E + V log V) plus one snap per point.
  */
-int acc_times_compute(const struct acc_graph *g, enum acc_mode mode,
+int acc_times_compute(const struct acc_graph *g, enum acc_mode mode, enum acc_direction dir,
                       const struct acc_point *sites, size_t n_sites,
                       const struct acc_place *places, size_t n_places, struct acc_times *out,
                       struct yl_err *err);
@@ -125,7 +127,7 @@ struct acc_pick {
 /*
  * Choose up to k of the candidate sites, one at a time, each the one that brings the most
  * not-yet-covered people within threshold_ms of a site (a place is covered when `current`
- * already puts it within the threshold). Greedy maximal covering: the gain of a candidate
+ * already puts it within the threshold; the direction of travel is current's). Greedy maximal covering: the gain of a candidate
  * only falls as others are picked, so a stale gain is an upper bound and a candidate is
  * re-evaluated only when its bound is the largest (lazy evaluation). Equal gains go to the
  * lower index. Stops early when no candidate gains anything. picks has k entries; returns
@@ -220,5 +222,56 @@ void acc_region_candidates(const struct acc_region *r, struct acc_point **cand,
 /* Add places from a population grid CSV (columns lat, lon, people; other columns ignored),
  * each with unit -1. YL_EINVAL naming the line for a bad row; YL_EIO when unreadable. */
 int acc_region_add_grid(struct acc_region *r, const char *path, struct yl_err *err);
+
+/* Keep only the places of units whose code starts with root (a subtree; "" keeps all). */
+void acc_region_restrict(struct acc_region *r, const char *root);
+
+/* --- one question about the circle (circle.c): the region, its sites and their times ---- */
+
+struct acc_circle_opts {
+    enum acc_set set;
+    enum acc_mode mode;
+    const char *ou;             /* only the population of this subtree; NULL or "": all */
+    const char *grid_csv;       /* population grid CSV instead of the villages; NULL: none */
+    const struct acc_change *changes;   /* what-if changes to the set's sites */
+    size_t n_changes;
+};
+
+struct acc_circle {
+    struct acc_region region;   /* sites after the changes; site_recs of added sites empty */
+    long *site_from;            /* per site its original index, -1 for an added one */
+    struct acc_times times;
+    enum acc_set set;
+    enum acc_mode mode;
+};
+
+/* The direction a set is travelled by a mode: an emergency by car is an ambulance coming
+ * from the station (ACC_FROM_SOURCE); everything else is residents going to the facility. */
+enum acc_direction acc_set_direction(enum acc_set set, enum acc_mode mode);
+
+/*
+ * Load the region (acc_region_load), keep the population of the subtree o->ou (YL_ENOTFOUND
+ * naming "ou" for an unknown unit), add a grid when given (then the villages are left out,
+ * so nobody counts twice), apply the changes, and compute every place's time. Heap-owned;
+ * acc_circle_release frees it.
+ */
+int acc_circle_run(struct store *st, const struct acc_graph *g, const struct acc_circle_opts *o,
+                   struct acc_circle *out, struct yl_err *err);
+void acc_circle_release(struct acc_circle *c);
+
+/* The two indicator rows of the circle: population share within 15 minutes of primary care
+ * (walking) and of emergency care (by car, the ambulance coming). */
+struct acc_indicator {
+    const char *code;           /* "primary_care_15min", "emergency_care_15min" */
+    const char *name;
+    enum acc_set set;
+    enum acc_mode mode;
+    double people, within;      /* within 15 minutes */
+    uint32_t sites;
+};
+#define ACC_N_INDICATORS 2
+/* Both rows for the subtree `ou` (NULL: the whole region). Errors as acc_circle_run. */
+int acc_indicators(struct store *st, const struct acc_graph *g, const char *ou,
+                   struct acc_indicator rows[ACC_N_INDICATORS], struct yl_err *err);
 
 #endif

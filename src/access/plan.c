@@ -156,7 +156,7 @@ long acc_propose(const struct acc_graph *g, enum acc_mode mode, const struct acc
         struct acc_snap sn;
         off[c] = col.n_list;
         if (n_np > 0 && acc_snap_point(g, mode, candidates[c], ACC_COVER_SNAP_M, &sn))
-            acc_search_within(s, mode, ACC_TO_SOURCE, &sn, threshold_ms, acc_collect_visit,
+            acc_search_within(s, mode, current->dir, &sn, threshold_ms, acc_collect_visit,
                               &col);
     }
     off[n_candidates] = col.n_list;
