@@ -384,6 +384,31 @@ TEST(sets_map_facility_types_and_the_emergency_service)
     CHECK(!acc_set_has(ACC_SET_PRIMARY, FT_CDC, 0));
 }
 
+TEST(population_grid_csv_adds_cells_and_names_a_bad_line)
+{
+    struct acc_region r;
+    struct yl_err err = {0};
+    const char *good = ts_path("grid.csv"), *bad = ts_path("bad-grid.csv");
+    FILE *f = fopen(good, "w");
+    fprintf(f, "lat,lon,people,note\n0,0,120,a\n0.001,0.0045,80.5,b\n");
+    fclose(f);
+    f = fopen(bad, "w");
+    fprintf(f, "lat,lon,people\n0,0,1\n0,181,5\n");
+    fclose(f);
+
+    memset(&r, 0, sizeof(r));
+    CHECK_INT(acc_region_add_grid(&r, good, &err), 0);
+    CHECK_INT(r.n_places, 2);
+    CHECK_NEAR(r.places[1].people, 80.5, 0);
+    CHECK_INT(r.places[1].unit, -1);
+    CHECK_INT(acc_region_add_grid(&r, bad, &err), YL_EINVAL);
+    CHECK_CONTAINS(err.message, "line 3");
+    CHECK_STR(err.field, "population");
+    yl_err_clear(&err);
+    CHECK_INT(acc_region_add_grid(&r, ts_path("missing.csv"), &err), YL_EIO);
+    acc_region_release(&r);
+}
+
 static void cleanup(void)
 {
     acc_graph_free(graph);
