@@ -109,6 +109,15 @@ for mode in motorcar foot; do
     awk -v m=$mode '$2 > 0 {r = $1 / $2; s += r; n++; if (r > mx) mx = r}
         END {if (n) printf "  nearest time ours/routino, %s: mean %.3f, max %.3f\n", m, s / n, mx}' \
         "$dir/near-$mode.txt"
+    # Coverage answers every village at once; routino needs villages x facilities routes.
+    cov=$(awk -v m=$mode '$1 == "coverage" && $2 == m {print $3, $4}' "$dir/nearest.txt")
+    if [ -n "$cov" ]; then
+        set -- $cov
+        printf '  coverage of %d villages: yilian %.1f ms; routino at %.2f s a village would take %.0f s: ratio %.0f\n' \
+            "$1" "$2" "$(echo "$total / $(wc -l < "$dir/vil.txt")" | bc -l)" \
+            "$(echo "$total / $(wc -l < "$dir/vil.txt") * $1" | bc -l)" \
+            "$(echo "$total / $(wc -l < "$dir/vil.txt") * $1 * 1000 / $2" | bc -l)"
+    fi
 done
 echo "(yilian answers the nearest facility of every node of the extract in one multi-source"
 echo " search: the \"extract: nearest\" lines above.)"

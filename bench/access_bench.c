@@ -2,7 +2,8 @@
  * access_bench.c - figures for the road network (issue 7, "Benchmark"): graph build time and
  * size of an OSM extract, the load time of its file (mmap and checks), one-to-one routes
  * between random pairs, and multi-source nearest-facility times over the whole graph; the
- * same multi-source run on a generated city-sized grid. Prints figures; it is not a test.
+ * same multi-source run on a generated city-sized grid, and coverage of a whole region
+ * (coverage.h) on both. Prints figures; it is not a test.
  *
  *   access_bench OSM_FILE OUT_DIR [PAIRS [FACILITIES [GRID_SIDE]]]
  *
@@ -17,6 +18,7 @@
 #include <time.h>
 
 #include "access/access.h"
+#include "access/coverage.h"
 #include "core/err.h"
 
 #define BENCH_VILLAGES 50
@@ -151,6 +153,72 @@ static void bench_nearest(const struct acc_graph *g, int n_fac, FILE *out, const
     free(src);
 }
 
+/* Coverage of a whole region as `yilian access coverage` computes it: n_fac facilities and
+ * n_vil villages at random points (up to 100 m off the road), every village's time to its
+ * nearest facility (snapping both, one multi-source search), summed by threshold, the
+ * underserved list and the catchments; best of 3. Then proposals: 5 sites from 500
+ * candidates within 15 minutes. Writes "coverage MODE VILLAGES MS" lines to out. */
+static void bench_coverage(const struct acc_graph *g, int n_fac, int n_vil, FILE *out,
+                           const char *label)
+{
+    static const enum acc_mode modes[] = {ACC_CAR, ACC_FOOT};
+    struct acc_point *fac = malloc(n_fac * sizeof(*fac));
+    struct acc_place *vil = malloc(n_vil * sizeof(*vil));
+    struct acc_point *cand = malloc(500 * sizeof(*cand));
+    size_t *idx = malloc(n_vil * sizeof(*idx));
+    double *catch_people = malloc(n_fac * sizeof(*catch_people));
+    int32_t parent[1] = {-1};
+    struct acc_cover_row rows[2];
+    uint64_t rng = 11;
+
+    for (size_t k = 0; k < 2; k++) {
+        enum acc_mode m = modes[k];
+        struct yl_err err = {0};
+        double best = 1e9, within = 0;
+        for (int i = 0; i < n_fac; i++)
+            fac[i] = random_point(g, m, &rng);
+        for (int i = 0; i < n_vil; i++) {
+            struct acc_point p = random_point(g, m, &rng);
+            p.lat += ((double)(rng_next(&rng) % 2001) - 1000) * 1e-7 * 7;
+            vil[i] = (struct acc_place){p, (double)(100 + rng_next(&rng) % 2000), 0};
+        }
+        for (int i = 0; i < 500; i++)
+            cand[i] = random_point(g, m, &rng);
+        struct acc_times t;
+        for (int rep = 0; rep < 3; rep++) {
+            double t0 = now_s();
+            if (acc_times_compute(g, m, ACC_TO_SOURCE, fac, n_fac, vil, n_vil, &t, &err) != 0) {
+                fail(&err);
+                return;
+            }
+            acc_coverage_sum(&t, vil, parent, 1, 15 * 60000u, rows);
+            acc_underserved(&t, vil, 15 * 60000u, idx);
+            acc_catchment_sum(&t, vil, n_fac, 15 * 60000u, catch_people, NULL);
+            double e = now_s() - t0;
+            best = e < best ? e : best;
+            within = rows[1].within_t / rows[1].people;
+            if (rep < 2)
+                acc_times_release(&t);
+        }
+        printf("%s coverage, %-4s: %d facilities, %d villages: %.1f ms (%.1f%% within 15 min)\n",
+               label, acc_mode_name(m), n_fac, n_vil, best * 1000, 100 * within);
+        struct acc_pick picks[5];
+        double t0 = now_s();
+        long n = acc_propose(g, m, &t, vil, cand, 500, 15 * 60000u, 5, picks, &err);
+        printf("%s proposals, %-4s: 5 of 500 candidates, 15 min: %.1f ms (first gain %.0f)\n",
+               label, acc_mode_name(m), (now_s() - t0) * 1000, n > 0 ? picks[0].gain : 0.0);
+        acc_times_release(&t);
+        if (out != NULL)
+            fprintf(out, "coverage %s %d %.3f\n", m == ACC_CAR ? "motorcar" : "foot", n_vil,
+                    best * 1000);
+    }
+    free(fac);
+    free(vil);
+    free(cand);
+    free(idx);
+    free(catch_people);
+}
+
 /* A square city of side x side street crossings 40 m apart (below the 50 m cut, so the grid
  * is the graph), residential streets and a primary road every tenth line, written as OSM
  * XML. */
@@ -195,6 +263,7 @@ static int bench_grid(const struct acc_speeds *sp, const char *dir, int side, in
            "(%.0f nodes/s), %.1f MB\n", side, side, rep.nodes, rep.mode_edges[ACC_CAR],
            rep.seconds, rep.osm_nodes / rep.seconds, acc_graph_bytes(g) / 1e6);
     bench_nearest(g, n_fac, NULL, "grid:");
+    bench_coverage(g, 200, 10000, NULL, "grid:");
     acc_graph_free(g);
     remove(path);
     return 0;
@@ -245,6 +314,7 @@ int main(int argc, char **argv)
         return 1;
     bench_pairs(g, n_pairs, pairs);
     bench_nearest(g, n_fac, nearest, "extract:");
+    bench_coverage(g, n_fac, 1000, nearest, "extract:");
     fclose(pairs);
     fclose(nearest);
     acc_graph_free(g);

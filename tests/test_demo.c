@@ -2,13 +2,14 @@
  * test_demo.c - the demo region generator: exact published counts, valid and unique ID
  * numbers and phones, the shape of the population (age, sex, chronic disease, deaths),
  * signing of key populations, references between the files, determinism by seed, scaling,
- * and refusal of bad options. Reads the CSV files back with the project's CSV reader.
+ * the road network, and refusal of bad options. Reads the CSV files back with the project's CSV reader.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "access/access.h"
 #include "core/adcode.h"
 #include "core/csv.h"
 #include "core/date.h"
@@ -179,6 +180,47 @@ TEST(default_counts)
     CHECK(default_stats.contracts > default_stats.signed_residents);
     CHECK(default_stats.maternal_deaths <= 1);
     CHECK(default_stats.infant_deaths >= 1 && default_stats.infant_deaths <= 15);
+}
+
+/* roads.osm builds into one network that every mode can use end to end, and every village
+ * or community and every facility stands on it (the units are road nodes, the facilities have a service road). */
+TEST(roads_reach_every_unit_and_facility_in_one_network)
+{
+    const char *dir = default_dir();
+    char path[600];
+    struct acc_speeds sp;
+    struct acc_graph *g = NULL;
+    struct acc_build_report rep;
+    struct yl_err err = {0};
+    struct table t;
+    static const char *const files[] = {"ous.csv", "facilities.csv"};
+
+    CHECK(default_stats.road_ways > 0);
+    snprintf(path, sizeof(path), "%s/roads.osm", dir);
+    CHECK_INT(acc_speeds_load("data/road-speeds.csv", &sp, &err), 0);
+    CHECK_INT(acc_graph_build(path, &sp, &g, &rep, &err), 0);
+    CHECK_INT(rep.osm_ways, default_stats.road_ways);
+    CHECK_INT(rep.nodes_dropped, 0);
+    for (int m = 0; m < ACC_N_MODES; m++)
+        CHECK_INT(rep.mode_nodes_dropped[m], 0);
+    for (size_t f = 0; f < 2; f++) {
+        int n = 0;
+        CHECK_INT(table_open(&t, dir, files[f]), 0);
+        while (table_next(&t) == 1) {
+            const char *lat = col(&t, "lat"), *code = col(&t, "code");
+            /* Townships and above sit at the mean of their units, not on a road. */
+            if (lat == NULL || lat[0] == '\0' || (f == 0 && strlen(code) != 12))
+                continue;
+            struct acc_point p = {strtod(lat, NULL), strtod(col(&t, "lon"), NULL)};
+            struct acc_snap sn;
+            CHECK(acc_snap_point(g, ACC_FOOT, p, 5.0, &sn));
+            CHECK(acc_snap_point(g, ACC_CAR, p, 5.0, &sn));
+            n++;
+        }
+        table_close(&t);
+        CHECK(n > 100);
+    }
+    acc_graph_free(g);
 }
 
 TEST(ous_file_nests_and_places_units)

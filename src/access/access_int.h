@@ -52,6 +52,14 @@ int acc_osm_read(const char *path, const struct acc_speeds *speeds, struct acc_r
 int acc_graph_assemble(struct acc_raw *raw, double offroad_kmh, struct acc_graph **out,
                        struct acc_build_report *rep, struct yl_err *err);
 
+/* route.c: every node within max_ms of one snapped source (its walk included), each passed
+ * once to visit with its time, in order of time; returns how many. Costs what it visits
+ * (the search's generation stamps), so many small searches on a large graph stay cheap. */
+typedef void (*acc_visit_fn)(void *ctx, uint32_t node, uint32_t time_ms);
+long acc_search_within(struct acc_search *s, enum acc_mode mode, enum acc_direction dir,
+                       const struct acc_snap *source, uint32_t max_ms, acc_visit_fn visit,
+                       void *ctx);
+
 /* speeds.c: milliseconds to cover length_m at kmh (kmh > 0), rounded. */
 uint32_t acc_travel_ms(double length_m, double kmh);
 

@@ -232,3 +232,40 @@ long acc_nearest_sources(struct acc_search *s, enum acc_mode mode, enum acc_dire
     }
     return reached;
 }
+
+/* --- one source, bounded ---------------------------------------------------------------- */
+
+long acc_search_within(struct acc_search *s, enum acc_mode mode, enum acc_direction dir,
+                       const struct acc_snap *source, uint32_t max_ms, acc_visit_fn visit,
+                       void *ctx)
+{
+    const struct acc_mode_adj *adj = &s->g->adj[mode];
+    const uint32_t *off = dir == ACC_TO_SOURCE ? adj->rev_off : adj->fwd_off;
+    const struct acc_edge *edges = dir == ACC_TO_SOURCE ? adj->rev : adj->fwd;
+    uint32_t a = source->node;
+    long reached = 0;
+
+    if (a == ACC_NO_NODE || !acc_graph_node_has_mode(s->g, a, mode) || source->walk_ms > max_ms)
+        return 0;
+    acc_next_generation(s);
+    s->stamp[a] = s->gen;
+    s->time_ms[a] = source->walk_ms;
+    acc_heap_push(s, source->walk_ms, a);
+    while (s->n_heap > 0) {
+        struct acc_heap_item it = acc_heap_pop(s);
+        uint32_t v = it.node, t = (uint32_t)it.key;
+        if (t > s->time_ms[v])
+            continue;
+        reached++;
+        visit(ctx, v, t);
+        for (uint32_t e = off[v]; e < off[v + 1]; e++) {
+            uint32_t w = edges[e].node, nt = acc_add_ms(t, edges[e].time_ms);
+            if (nt > max_ms || (s->stamp[w] == s->gen && nt >= s->time_ms[w]))
+                continue;
+            s->stamp[w] = s->gen;
+            s->time_ms[w] = nt;
+            acc_heap_push(s, nt, w);
+        }
+    }
+    return reached;
+}

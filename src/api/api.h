@@ -21,6 +21,7 @@ struct pidx;
 struct svc_protocol;
 struct svc_live_roster;
 struct ind_catalog;
+struct acc_graph;
 
 /* The application context every handler reaches through req->app. Borrowed pointers; the
  * front end that builds it owns them. */
@@ -38,6 +39,8 @@ struct api_app {
                                              * the static table, no targets */
     struct svc_live_roster *roster;         /* today's roster for worklists; NULL: every
                                              * worklist walks the whole index */
+    const struct acc_graph *roads;          /* the road graph (<db>.roads, mapped at start,
+                                             * read-only); NULL: access endpoints answer 503 */
 };
 
 /* The route table (static, lives for the program). */
@@ -180,6 +183,19 @@ int api_recognised_use(struct http_request *req, struct http_response *res,
 /* consortium handlers */
 int api_consortium_indicators(struct http_request *req, struct http_response *res,
                               struct yl_err *err);
+/* access handlers: the 15-minute health service circle */
+int api_access_coverage(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_access_underserved(struct http_request *req, struct http_response *res,
+                           struct yl_err *err);
+int api_access_catchment(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_access_isochrones(struct http_request *req, struct http_response *res,
+                          struct yl_err *err);
+int api_access_whatif(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_access_proposals(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_access_indicators(struct http_request *req, struct http_response *res,
+                          struct yl_err *err);
 
 /* Shared by adapters: a path id parameter as a positive integer (YL_ENOTFOUND otherwise,
  * since a malformed id names no record). */

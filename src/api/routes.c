@@ -111,6 +111,14 @@ static const struct http_route routes[] = {
     {HTTP_POST,  "/api/residents/:id/recognised/uses", api_recognised_use,      PERM_RECORD_WRITE,   NULL},
     /* consortium */
     {HTTP_GET,   "/api/consortium/indicators", api_consortium_indicators, PERM_AGGREGATE_READ, NULL},
+    /* access: the 15-minute circle (analysts, epidemiologists, admins: checked in the handler) */
+    {HTTP_GET,   "/api/access/coverage",    api_access_coverage,    PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/access/underserved", api_access_underserved, PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/access/catchment",   api_access_catchment,   PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/access/isochrones",  api_access_isochrones,  PERM_AGGREGATE_READ, NULL},
+    {HTTP_POST,  "/api/access/whatif",      api_access_whatif,      PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/access/proposals",   api_access_proposals,   PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/access/indicators",  api_access_indicators,  PERM_AGGREGATE_READ, NULL},
 };
 
 const struct http_route *api_routes(size_t *n)

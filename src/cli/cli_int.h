@@ -49,6 +49,15 @@ int cli_read_line(char *out, size_t n);
 /* `yilian access build` and `yilian access route` (cli/access.c). */
 int cli_access_build(struct cli_config *c, int argc, char **argv);
 int cli_access_route(struct cli_config *c, int argc, char **argv);
+/* The 15-minute circle commands (cli/circle.c). */
+int cli_access_import_osm(struct cli_config *c, int argc, char **argv);
+int cli_access_coverage(struct cli_config *c, int argc, char **argv);
+int cli_access_underserved(struct cli_config *c, int argc, char **argv);
+int cli_access_catchment(struct cli_config *c, int argc, char **argv);
+int cli_access_whatif(struct cli_config *c, int argc, char **argv);
+int cli_access_propose(struct cli_config *c, int argc, char **argv);
+int cli_access_isochrone(struct cli_config *c, int argc, char **argv);
+int cli_access_indicators(struct cli_config *c, int argc, char **argv);
 
 /* `yilian worklist` and `yilian points` (cli/worklist.c). */
 int cli_worklist(struct cli_config *c, int argc, char **argv);

@@ -480,5 +480,13 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
     if (rc == 0)
         rc = add_users(s);
     store_close(s);
+    /* The region's roads go next to the database, where the server and `yilian access` look. */
+    if (rc == 0) {
+        char osm[4200];
+        char *args[1] = {osm};
+        snprintf(osm, sizeof(osm), "%s/roads.osm", dir);
+        printf("\nroad network (%ld nodes, %ld ways in %s):\n", st.road_nodes, st.road_ways, osm);
+        rc = cli_access_import_osm(c, 1, args);
+    }
     return rc;
 }

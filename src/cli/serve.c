@@ -16,6 +16,7 @@
 #include "cli/cli_int.h"
 #include "core/date.h"
 #include "core/err.h"
+#include "access/access.h"
 #include "indicators/indicators.h"
 #include "pindex/pindex.h"
 #include "services/services.h"
@@ -163,6 +164,15 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     if (rc == 0)
         svc_live_roster_rebuild(roster, index, date_today());
     app.roster = roster;
+    /* The road graph next to the database, mapped read-only for the server's lifetime. */
+    struct acc_graph *roads = NULL;
+    char roads_path[4096];
+    snprintf(roads_path, sizeof(roads_path), "%s.roads", c->db);
+    struct yl_err rerr = {0};
+    if (acc_graph_load(roads_path, &roads, &rerr) != 0 && rerr.code != YL_ENOTFOUND)
+        fprintf(stderr, "yilian: road graph not loaded (access endpoints answer 503): %s\n",
+                yl_err_message(&rerr));
+    app.roads = roads;
     struct http_options hopt = {
         .listen = c->listen,
         .port = c->port,
@@ -198,6 +208,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     }
     http_server_stop(srv);
     svc_live_roster_free(roster);
+    acc_graph_free(roads);
     pidx_free(index);
     ind_catalog_free(catalog);
     svc_protocol_free(protocol);

@@ -122,6 +122,7 @@ int demo_generate(const struct demo_options *opt, const char *dir, struct demo_s
     demo_facilities_build(&ctx);
     demo_staff_build(&ctx);
     demo_teams_build(&ctx);
+    rc = demo_write_roads(&ctx, err);
     for (size_t i = 0; i < sizeof(demo_writers) / sizeof(demo_writers[0]) && rc == 0; i++)
         rc = demo_writers[i](&ctx, err);
     stats->elapsed_s = demo_now_s() - t0;

@@ -65,6 +65,8 @@ struct demo_stats {
     long referrals_down;
     long expert_sessions;     /* rows of expert-sessions.csv */
     long expert_bookings;     /* rows of expert-bookings.csv */
+    long road_nodes;          /* nodes of roads.osm */
+    long road_ways;           /* its ways */
     double elapsed_s;      /* wall time of demo_generate */
     double residents_per_s;
 };

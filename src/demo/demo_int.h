@@ -335,6 +335,8 @@ int demo_write_facilities(struct demo_ctx *ctx, struct yl_err *err);
 int demo_write_groups(struct demo_ctx *ctx, struct yl_err *err);
 int demo_write_staff(struct demo_ctx *ctx, struct yl_err *err);
 int demo_write_teams(struct demo_ctx *ctx, struct yl_err *err);
+/* roads.osm: the region's synthetic road network as OpenStreetMap XML (roads.c). */
+int demo_write_roads(struct demo_ctx *ctx, struct yl_err *err);
 /* Kilometres east and north of the city center as latitude and longitude. */
 void demo_offset_km(double dx_km, double dy_km, double *lat, double *lon);
 #define DEMO_CENTER_LAT 42.8620
