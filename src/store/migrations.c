@@ -67,6 +67,7 @@ static const struct store_migration migrations[] = {
     {9, "expert clinics", STORE_SCHEMA_EXPERTS},
     {10, "referral", STORE_SCHEMA_REFERRAL},
     {11, "results and recognition", STORE_SCHEMA_RESULTS},
+    {13, "surveillance case reports and syndromic counts", STORE_SCHEMA_SURVEIL},
 };
 
 const struct store_migration *store_migrations(size_t *n)
