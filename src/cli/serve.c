@@ -21,6 +21,7 @@
 #include "services/services.h"
 #include "services/worklist.h"
 #include "store/store.h"
+#include "surveil/surveil.h"
 
 static bool is_loopback(const char *addr)
 {
@@ -130,9 +131,12 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     struct svc_protocol *protocol = NULL;
     struct yl_err perr = {0};
     struct ind_catalog *catalog = NULL;
+    struct surv_catalog *surveil = NULL;
     if (cli_protocol_load(c, &protocol, &perr) != 0 ||
-        cli_indicator_catalog(c, protocol, &catalog, &perr) != 0) {
+        cli_indicator_catalog(c, protocol, &catalog, &perr) != 0 ||
+        cli_surveil_catalog(c, &surveil, &perr) != 0) {
         svc_protocol_free(protocol);
+        ind_catalog_free(catalog);
         store_close(s);
         close(lock);
         return cli_fail(&perr);
@@ -150,6 +154,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         .schema_version = store_schema_version(s, &err),
         .protocol = protocol,
         .indicators = catalog,
+        .surveil = surveil,
     };
     /* The population index is built before the first request, so every indicator and
      * worklist answers from a complete index; writes keep it current from then on. */
@@ -200,6 +205,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     svc_live_roster_free(roster);
     pidx_free(index);
     ind_catalog_free(catalog);
+    surv_catalog_free(surveil);
     svc_protocol_free(protocol);
     audit_log_free(log);
     acct_free(a);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts/accounts.h"
 #include "core/adcode.h"
 #include "core/date.h"
 #include "core/err.h"
@@ -153,5 +154,18 @@ int surv_series_read(struct store *s, const struct surv_catalog *cat,
     }
     free(day_counts);
     free(day_den);
+    return 0;
+}
+
+int surv_counts_check(const struct acct_principal *who, const char *ou, struct yl_err *err)
+{
+    if (who == NULL || who->scope.kind == SCOPE_REGION)
+        return 0;
+    if (who->scope.kind != SCOPE_OU)
+        return yl_err_set(err, YL_EFORBIDDEN, NULL,
+                          "surveillance counts are read with a region or org-unit scope");
+    if (ou == NULL || !adcode_in_subtree(ou, who->scope.ref))
+        return yl_err_set(err, YL_ENOTFOUND, "ou", "org unit \"%s\" is outside your scope",
+                          ou ? ou : "");
     return 0;
 }

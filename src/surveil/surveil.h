@@ -333,6 +333,10 @@ int surv_series_read(struct store *s, const struct surv_catalog *cat,
                      const struct surv_series_query *q, struct surv_series *out,
                      struct yl_err *err);
 void surv_series_release(struct surv_series *s);
+/* May the caller read counts (series, indicators) of org unit `ou`? The system and a
+ * region scope read any; an org-unit scope reads its subtree (YL_ENOTFOUND on "ou"
+ * outside it); facility and team scopes read no surveillance counts (YL_EFORBIDDEN). */
+int surv_counts_check(const struct acct_principal *who, const char *ou, struct yl_err *err);
 /* Label of point i: "YYYY-MM-DD" for days, "YYYY-Www" for ISO weeks (out: 16 bytes). */
 char *surv_series_label(const struct surv_series *s, size_t i, char *out);
 
