@@ -831,13 +831,14 @@ static int run_cli(char **argv, int argc, const char *out_path, const char *err_
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The file's text in a static buffer (valid until the next call). */
 static char *slurp(const char *path)
 {
+    static char buf[1 << 20];
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return NULL;
-    char *buf = xcalloc(1, 1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     buf[n] = '\0';
     fclose(f);
     return buf;
@@ -904,7 +905,6 @@ TEST(detect_command_prints_what_the_library_computes)
         rest = nl + 1;
     }
     CHECK(alarms >= 1);
-    free(got);
 }
 
 TEST(detect_command_refuses_bad_input)
@@ -915,13 +915,11 @@ TEST(detect_command_refuses_bad_input)
     CHECK_INT(run_cli(argv1, 6, out, errp), 1);
     char *msg = slurp(errp);
     CHECK_CONTAINS(msg, "bad-series.csv:3: count must be a number");
-    free(msg);
     char *argv2[] = {"yilian", "surveil", "detect", "--method", "c1", "--param", "lambda=2",
                      (char *)in, NULL};
     CHECK_INT(run_cli(argv2, 8, out, errp), 1);
     msg = slurp(errp);
     CHECK_CONTAINS(msg, "no parameter \"lambda\"");
-    free(msg);
     char *argv3[] = {"yilian", "surveil", "detect", "--method", "c7", (char *)in, NULL};
     CHECK_INT(run_cli(argv3, 6, out, errp), 2);
     in = write_file("gap-series.csv", "date,count\n2025-01-01,3\n2025-01-03,4\n");
@@ -929,13 +927,41 @@ TEST(detect_command_refuses_bad_input)
     CHECK_INT(run_cli(argv4, 6, out, errp), 1);
     msg = slurp(errp);
     CHECK_CONTAINS(msg, "gap-series.csv:3: date must be 1 day after");
-    free(msg);
     in = write_file("nocol-series.csv", "day,count\n2025-01-01,3\n");
     char *argv5[] = {"yilian", "surveil", "detect", "--method", "c1", (char *)in, NULL};
     CHECK_INT(run_cli(argv5, 6, out, errp), 1);
     msg = slurp(errp);
     CHECK_CONTAINS(msg, "nocol-series.csv:1:");
-    free(msg);
+}
+
+TEST(series_command_chains_into_detect)
+{
+    CHECK(store() != NULL);
+    const char *series = ts_path("hfmd.csv"), *errp = ts_path("series.err");
+    char *argv[] = {"yilian",  "--db",       db_path,      "surveil", "series", "--disease",
+                    "hfmd",    "--ou",       "222404",     "--from",  "2025-05-20", "--to",
+                    "2025-06-10", NULL};
+    CHECK_INT(run_cli(argv, 13, series, errp), 0);
+    char *text = slurp(series);
+    CHECK(text != NULL);
+    CHECK(strncmp(text, "date,count\n2025-05-20,0\n", 24) == 0);
+    CHECK_CONTAINS(text, "2025-06-01,1\n2025-06-02,1\n2025-06-03,0\n");
+    const char *out = ts_path("hfmd.out");
+    char *argv2[] = {"yilian", "surveil", "detect", "--method", "c1", (char *)series, NULL};
+    CHECK_INT(run_cli(argv2, 6, out, errp), 0);
+    text = slurp(out);
+    /* The spike of 06-01 after a quiet week: C1 alarms (sd 0, so any case is above). */
+    CHECK_CONTAINS(text, "2025-06-01,1,0,0,1\n");
+    char *argv3[] = {"yilian", "--db", db_path, "surveil", "series", "--disease", "hfmd",
+                     "--ou", "222404", "--from", "2025-05-20", NULL};
+    CHECK_INT(run_cli(argv3, 11, out, errp), 1);
+    text = slurp(errp);
+    CHECK_CONTAINS(text, "--to is required");
+    char *argv4[] = {"yilian", "--db", db_path, "surveil", "indicators", "--ou", "222404001",
+                     "--period", "2025-06", NULL};
+    CHECK_INT(run_cli(argv4, 9, out, errp), 0);
+    text = slurp(out);
+    CHECK_CONTAINS(text, "222404001,2025-06,10000,disease,hfmd,3,30,3,3,1\n");
 }
 
 TEST_MAIN()

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "cli/cli_int.h"
 #include "core/csv.h"
 #include "core/date.h"
@@ -245,12 +246,145 @@ int cli_surveil_detect(struct cli_config *c, int argc, char **argv)
     return rc != 0 ? cli_fail(&err) : 0;
 }
 
-int cli_surveil_series(struct cli_config *c, int argc, char **argv)
+/* --- series ------------------------------------------------------------------------------ */
+
+/* True when argv is pairs of known flags and their values, nothing else. */
+static bool flags_known(int argc, char **argv, const char *const *names)
 {
+    for (int i = 0; i < argc; i += 2) {
+        bool known = false;
+        for (const char *const *n = names; *n != NULL; n++)
+            known = known || strcmp(argv[i], *n) == 0;
+        if (!known || i + 1 >= argc)
+            return false;
+    }
+    return true;
+}
+
+static int flag_day(int argc, char **argv, const char *name, int32_t *out, struct yl_err *err)
+{
+    const char *s = flag(argc, argv, name);
+    *out = DATE_INVALID;
+    if (s == NULL)
+        return yl_err_set(err, YL_EINVAL, name + 2, "%s is required", name);
+    return date_parse(s, strlen(s), out, name + 2, err);
+}
+
+static int usage_series(void)
+{
+    fprintf(stderr, "usage: yilian surveil series (--disease CODE | --class A|B|C | --channel "
+                    "CODE) --ou CODE\n"
+                    "                             --from YYYY-MM-DD --to YYYY-MM-DD "
+                    "[--unit day|week]\n");
     return 2;
 }
 
+int cli_surveil_series(struct cli_config *c, int argc, char **argv)
+{
+    static const char *const names[] = {"--disease", "--class", "--channel", "--ou",
+                                        "--from",    "--to",    "--unit",    NULL};
+    if (!flags_known(argc, argv, names))
+        return usage_series();
+    const char *cls = flag(argc, argv, "--class"), *unit = flag(argc, argv, "--unit");
+    struct surv_series_query q = {.disease = flag(argc, argv, "--disease"),
+                                  .channel = flag(argc, argv, "--channel"),
+                                  .ou = flag(argc, argv, "--ou")};
+    struct yl_err err = {0};
+    int u = unit ? surv_unit_find(unit) : SURV_DAY;
+    int rc = 0;
+    if (cls != NULL && strlen(cls) != 1)
+        rc = yl_err_set(&err, YL_EINVAL, "class", "--class must be A, B or C");
+    q.disease_class = cls != NULL ? cls[0] : 0;
+    if (rc == 0 && u < 0)
+        rc = yl_err_set(&err, YL_EINVAL, "unit", "--unit must be day or week");
+    q.unit = (enum surv_unit)u;
+    if (rc == 0 && q.ou == NULL)
+        rc = yl_err_set(&err, YL_EINVAL, "ou", "--ou is required");
+    if (rc == 0)
+        rc = flag_day(argc, argv, "--from", &q.from, &err);
+    if (rc == 0)
+        rc = flag_day(argc, argv, "--to", &q.to, &err);
+    if (rc != 0)
+        return cli_fail(&err);
+    struct surv_catalog *cat;
+    if (cli_surveil_catalog(c, &cat, &err) != 0)
+        return cli_fail(&err);
+    struct store *s = cli_open_store(c);
+    if (s == NULL) {
+        surv_catalog_free(cat);
+        return 1;
+    }
+    struct surv_series out;
+    rc = surv_series_read(s, cat, &q, &out, &err);
+    store_close(s);
+    surv_catalog_free(cat);
+    if (rc != 0)
+        return cli_fail(&err);
+    /* Days print as detect's "date" input (checked to follow each other), weeks as "t". */
+    printf("%s,count%s\n", out.unit == SURV_WEEK ? "t" : "date",
+           out.denominators ? ",denominator" : "");
+    for (size_t i = 0; i < out.n; i++) {
+        char label[16];
+        fputs(surv_series_label(&out, i, label), stdout);
+        putchar(',');
+        put_number(stdout, out.counts[i]);
+        if (out.denominators) {
+            putchar(',');
+            put_number(stdout, out.denominators[i]);
+        }
+        putchar('\n');
+    }
+    surv_series_release(&out);
+    return 0;
+}
+
+/* --- indicators -------------------------------------------------------------------------- */
+
 int cli_surveil_indicators(struct cli_config *c, int argc, char **argv)
 {
-    return 2;
+    static const char *const names[] = {"--ou", "--period", "--format", NULL};
+    const char *ou = flag(argc, argv, "--ou"), *period = flag(argc, argv, "--period");
+    const char *format = flag(argc, argv, "--format");
+    if (!flags_known(argc, argv, names) || ou == NULL || period == NULL ||
+        (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
+        fprintf(stderr, "usage: yilian surveil indicators --ou CODE --period YYYY|YYYY-MM "
+                        "[--format csv|json]\n");
+        return 2;
+    }
+    struct yl_err err = {0};
+    struct surv_catalog *cat;
+    if (cli_surveil_catalog(c, &cat, &err) != 0)
+        return cli_fail(&err);
+    struct store *s = cli_open_store(c);
+    if (s == NULL) {
+        surv_catalog_free(cat);
+        return 1;
+    }
+    struct arena a;
+    arena_init(&a);
+    struct surv_indicators ind;
+    int rc = surv_indicators_compute(s, cat, ou, period, &a, &ind, &err);
+    store_close(s);
+    surv_catalog_free(cat);
+    if (rc == 0 && format != NULL && strcmp(format, "json") == 0) {
+        json_t *j = api_surv_indicators_json(&ind);
+        char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        puts(text);
+        free(text);
+        json_decref(j);
+    } else if (rc == 0) {
+        printf("ou,period,population,level,code,cases,rate_per_100k,reports,on_time,"
+               "timely_share\n");
+        for (size_t i = 0; i < ind.n_rows; i++) {
+            const struct surv_incidence_row *r = &ind.rows[i];
+            printf("%s,%s,%lld,%s,%s,%ld,", ind.ou, period, (long long)ind.population,
+                   r->is_class ? "class" : "disease", r->code, r->cases);
+            put_number(stdout, r->rate_per_100k);
+            printf(",%ld,%ld,", r->reports, r->on_time);
+            put_number(stdout, r->timely_share);
+            putchar('\n');
+        }
+    }
+    arena_release(&a);
+    return rc != 0 ? cli_fail(&err) : 0;
 }
