@@ -259,6 +259,7 @@ TEST(revise_and_delete_with_reason)
     CHECK(json_is_false(json_object_get(R.json, "late")));
     CHECK_INT(send("PATCH", path, tok_epi, "{\"status\":\"x\"}"), 400);
     CHECK_STR(ts_err_field(&R), "status");
+    CHECK_INT(send("PATCH", path, tok_epi, "{}"), 400);
     CHECK_INT(send("PATCH", path, tok_epi_b, "{\"classification\":\"clinical\"}"), 404);
     CHECK_INT(send("DELETE", path, tok_epi, "{}"), 400);
     CHECK_STR(ts_err_field(&R), "reason");

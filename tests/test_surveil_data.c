@@ -462,6 +462,9 @@ TEST(revise_and_delete_keep_the_row)
     CHECK_INT(c.status, SURV_REVISED);
     CHECK_INT(c.classification, SURV_CLINICAL);
     CHECK(!c.late);
+    struct surv_case_patch none = {0};
+    CHECK_INT(surv_case_revise(db, cat, NULL, &actor, id, &none, &err), YL_EINVAL);
+    yl_err_clear(&err);
     struct surv_case_patch bad = {.onset_date = "2025-04-05"};
     CHECK_INT(surv_case_revise(db, cat, NULL, &actor, id, &bad, &err), YL_EINVAL);
     CHECK_STR(err.field, "onset_date");
@@ -570,9 +573,21 @@ TEST(scope_and_masking_of_case_reports)
 
 /* ------------------------------------------------------------------ imports */
 
+/* What the import's hook heard: rows applied, and the last series touched. */
+static int touched_rows;
+static char touched_last[64];
+
+static void on_touched(void *arg, const char *target, const char *ou, int32_t day)
+{
+    char d[DATE_STR_LEN];
+    touched_rows++;
+    snprintf(touched_last, sizeof(touched_last), "%s %s %s", target, ou, date_format(day, d));
+}
+
 static int import(const char *kind_spec, const char *path, struct imp_report *rep,
                   FILE *errors)
 {
+    struct surv_import ctx = {.catalog = cat, .touched = on_touched};
     const struct imp_spec *spec = strcmp(kind_spec, "cases") == 0 ? surv_case_import_spec()
                                                                    : surv_count_import_spec();
     FILE *in = fopen(path, "r");
@@ -581,7 +596,8 @@ static int import(const char *kind_spec, const char *path, struct imp_report *re
     memset(rep, 0, sizeof(*rep));
     rep->errors = errors;
     struct yl_err err = {0};
-    int rc = imp_run_format(db, in, imp_format_of_path(path), spec, cat, &actor, rep, &err);
+    int rc = imp_run_format(db, in, imp_format_of_path(path), spec, &ctx, &actor, rep, &err);
+    surv_import_release(&ctx);
     fclose(in);
     return rc;
 }
@@ -617,7 +633,11 @@ TEST(cases_import_bad_rows_by_line_and_rerun_unchanged)
     free(log);
     CHECK_INT(ts_sql_count(db_path, "SELECT COUNT(*) FROM case_report WHERE external_id IN"
                                     " ('I-3', 'I-4')"), 0);
+    /* The hook heard each applied row's series: disease, residence, onset. */
+    CHECK_INT(touched_rows, 3);
+    CHECK_STR(touched_last, "hfmd 222403001001 2025-06-03");
     CHECK_INT(import("cases", path, &rep, NULL), 0);
+    CHECK_INT(touched_rows, 3);
     CHECK_INT(rep.applied, 0);
     CHECK_INT(rep.unchanged, 3);
     CHECK_INT(rep.refused, 2);
@@ -656,9 +676,12 @@ TEST(syndromic_import_and_upsert_idempotent)
     size_t log_len = 0;
     FILE *errors = open_memstream(&log, &log_len);
     struct imp_report rep;
+    touched_rows = 0;
     CHECK_INT(import("syndromic", path, &rep, errors), 0);
     fclose(errors);
     CHECK_INT(rep.applied, 5);
+    CHECK_INT(touched_rows, 5);
+    CHECK_STR(touched_last, "fever_clinic 222404001001 2025-01-01");
     CHECK_INT(rep.refused, 3);
     CHECK_CONTAINS(log, "line 6: denominator");
     CHECK_CONTAINS(log, "line 7: channel");

@@ -131,7 +131,9 @@ static int run_surveil(struct store *s, int arg, FILE *in, const struct import_e
     if (rc != 0)
         return rc;
     const struct imp_spec *spec = arg ? surv_count_import_spec() : surv_case_import_spec();
-    rc = imp_run_format(s, in, imp_format_of_path(env->path), spec, cat, who, rep, err);
+    struct surv_import ctx = {.catalog = cat};
+    rc = imp_run_format(s, in, imp_format_of_path(env->path), spec, &ctx, who, rep, err);
+    surv_import_release(&ctx);
     surv_catalog_free(cat);
     return rc;
 }

@@ -2,7 +2,8 @@
  * import.c - `yilian import cases FILE` and `yilian import syndromic FILE`: case reports and
  * syndromic counts from CSV or NDJSON through the shared import driver (importer.h), each
  * row applied as the system by the same function the API calls (surv_case_apply,
- * surv_count_apply). ctx is the catalog.
+ * surv_count_apply). ctx is a struct surv_import: the catalog and a hook told, when a
+ * batch commits, of each series its rows touched.
  *
  * Idempotency: a case report is keyed by its external id (required here) and its report
  * time is required, so a re-run finds each report stored with the same content; a count is
@@ -10,10 +11,45 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "core/date.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "importer/importer.h"
 #include "surveil/surveil.h"
+
+/* Keep a touched series until its batch commits. */
+static void touch(struct surv_import *im, const char *target, const char *ou, int32_t day)
+{
+    if (im->touched == NULL)
+        return;
+    if (im->n_pending == im->cap_pending) {
+        im->cap_pending = im->cap_pending ? im->cap_pending * 2 : 256;
+        im->pending = xrealloc(im->pending, im->cap_pending * sizeof(*im->pending));
+    }
+    struct surv_touch *t = &im->pending[im->n_pending++];
+    snprintf(t->target, sizeof(t->target), "%s", target);
+    snprintf(t->ou, sizeof(t->ou), "%s", ou);
+    t->day = day;
+}
+
+static void batch_done(void *ctx, int committed)
+{
+    struct surv_import *im = ctx;
+    for (size_t i = 0; committed && i < im->n_pending; i++)
+        im->touched(im->arg, im->pending[i].target, im->pending[i].ou, im->pending[i].day);
+    im->n_pending = 0;
+}
+
+void surv_import_release(struct surv_import *im)
+{
+    free(im->pending);
+    im->pending = NULL;
+    im->n_pending = im->cap_pending = 0;
+}
 
 static const char *const case_required[] = {"external_id", "disease",     "classification",
                                             "onset_date",  "diagnosed_at", "reported_at",
@@ -50,12 +86,16 @@ static int case_row(void *ctx, struct store_conn *c, const struct csv_reader *r,
         rc = imp_text(r, "ou", 0, 12, &in.ou, err);
     in.age_years = (int)age;
     in.sex = (int)sex;
+    struct surv_import *im = ctx;
     int64_t id;
     bool created;
+    struct surv_case_key key;
     if (rc == 0)
-        rc = surv_case_apply(c, ctx, NULL, &in, &id, &created, err);
+        rc = surv_case_apply(c, im->catalog, NULL, &in, &id, &created, &key, err);
     if (rc != 0)
         return rc;
+    if (created)
+        touch(im, key.disease, key.ou, key.onset);
     return created ? IMP_APPLIED : IMP_UNCHANGED;
 }
 
@@ -81,11 +121,16 @@ static int count_row(void *ctx, struct store_conn *c, const struct csv_reader *r
         rc = imp_double(r, "denominator", 0, 1e12, &present, &in.denominator, err);
     if (rc == 0 && !present)
         in.denominator = NAN;
+    struct surv_import *im = ctx;
     bool changed;
     if (rc == 0)
-        rc = surv_count_apply(c, ctx, NULL, &in, &changed, err);
+        rc = surv_count_apply(c, im->catalog, NULL, &in, &changed, err);
     if (rc != 0)
         return rc;
+    int32_t day;
+    if (changed && im->touched != NULL && date_parse(in.date, strlen(in.date), &day, "date",
+                                                     NULL) == 0)
+        touch(im, in.channel, in.ou, day);
     return changed ? IMP_APPLIED : IMP_UNCHANGED;
 }
 
@@ -95,6 +140,7 @@ static const struct imp_spec case_spec = {
     .required = case_required,
     .columns = case_columns,
     .row = case_row,
+    .batch_done = batch_done,
     .batch_rows = 5000,
 };
 
@@ -104,6 +150,7 @@ static const struct imp_spec count_spec = {
     .required = count_required,
     .columns = count_columns,
     .row = count_row,
+    .batch_done = batch_done,
     .batch_rows = 20000,
 };
 

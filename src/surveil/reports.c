@@ -560,7 +560,8 @@ static int insert_case(struct store_conn *c, const char *external, const struct 
 
 int surv_case_apply(struct store_conn *c, const struct surv_catalog *cat,
                     const struct acct_principal *who, const struct surv_case_input *in,
-                    int64_t *id, bool *created, struct yl_err *err)
+                    int64_t *id, bool *created, struct surv_case_key *key,
+                    struct yl_err *err)
 {
     struct checked k = {0};
     struct reach r;
@@ -605,6 +606,11 @@ int surv_case_apply(struct store_conn *c, const struct surv_catalog *cat,
     }
     rc = insert_case(c, in->external_id, &k, id, err);
     *created = rc == 0;
+    if (*created && key != NULL) {
+        snprintf(key->disease, sizeof(key->disease), "%s", k.disease->code);
+        snprintf(key->ou, sizeof(key->ou), "%s", k.ou);
+        key->onset = k.onset;
+    }
     return rc;
 }
 
@@ -626,7 +632,7 @@ int surv_case_record(struct store *s, const struct surv_catalog *cat,
     int rc = store_write_begin(s, &c, err);
     if (rc != 0)
         return rc;
-    rc = surv_case_apply(c, cat, who, in, id, created, err);
+    rc = surv_case_apply(c, cat, who, in, id, created, NULL, err);
     if (rc == 0 && !*created) {
         store_rollback(c);
         store_release(c);
@@ -643,6 +649,10 @@ int surv_case_revise(struct store *s, const struct surv_catalog *cat,
     struct reach r;
     struct surv_case_report e;
     struct checked k = {0};
+    if (p->disease == NULL && p->classification == NULL && p->onset_date == NULL &&
+        p->diagnosed_at == NULL)
+        return yl_err_set(err, YL_EINVAL, NULL, "nothing to revise: give disease, "
+                          "classification, onset_date or diagnosed_at");
     int rc = store_write_begin(s, &c, err);
     if (rc != 0)
         return rc;

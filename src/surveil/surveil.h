@@ -213,6 +213,13 @@ bool surv_is_late(int64_t diagnosed_unix_s, int64_t reported_unix_s, int limit_h
 /* Parse an RFC 3339 timestamp with a zone into Unix seconds; YL_EINVAL on field. */
 int surv_time_parse(const char *s, const char *field, int64_t *out, struct yl_err *err);
 
+/* Which series a stored report counts in (filled by surv_case_apply when asked). */
+struct surv_case_key {
+    char disease[SURV_CODE_MAX + 1];
+    char ou[16];                /* residence */
+    int32_t onset;
+};
+
 /*
  * Check and store one report inside the caller's open write transaction (no audit, no
  * commit): the import's row function and surv_case_record's core. *created is false when
@@ -225,7 +232,8 @@ int surv_time_parse(const char *s, const char *field, int64_t *out, struct yl_er
  */
 int surv_case_apply(struct store_conn *c, const struct surv_catalog *cat,
                     const struct acct_principal *who, const struct surv_case_input *in,
-                    int64_t *id, bool *created, struct yl_err *err);
+                    int64_t *id, bool *created, struct surv_case_key *key,
+                    struct yl_err *err);
 /* The same in its own transaction with its audit record ("report_case" on case_report). */
 int surv_case_record(struct store *s, const struct surv_catalog *cat,
                      const struct acct_principal *who, const struct audit_actor *by,
@@ -372,8 +380,31 @@ int surv_indicators_compute(struct store *s, const struct surv_catalog *cat, con
 
 /* ------------------------------------------------------------ import */
 
-/* `yilian import cases` and `yilian import syndromic` (docs/import-formats.md), ctx the
- * catalog. Rows go through surv_case_apply / surv_count_apply as the system. */
+/* Told, after each batch of an import commits, of every row it applied: target is the
+ * disease or channel code, ou the org unit code (a case's residence), day the onset or count
+ * day; for detection glue that re-runs the series an import touched. Rows of a batch that
+ * was rolled back (and replayed) are told once, when the replay commits. */
+typedef void surv_touched_fn(void *arg, const char *target, const char *ou, int32_t day);
+
+struct surv_touch {
+    char target[SURV_CODE_MAX + 1];
+    char ou[16];
+    int32_t day;
+};
+
+/* The context of both imports: the catalog (required) and the optional hook. Zero the rest;
+ * release with surv_import_release after the run. */
+struct surv_import {
+    const struct surv_catalog *catalog;
+    surv_touched_fn *touched;   /* may be NULL */
+    void *arg;
+    struct surv_touch *pending; /* the open batch's rows (private) */
+    size_t n_pending, cap_pending;
+};
+void surv_import_release(struct surv_import *im);
+
+/* `yilian import cases` and `yilian import syndromic` (docs/import-formats.md), ctx a
+ * struct surv_import. Rows go through surv_case_apply / surv_count_apply as the system. */
 const struct imp_spec *surv_case_import_spec(void);
 const struct imp_spec *surv_count_import_spec(void);
 
