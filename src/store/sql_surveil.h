@@ -41,8 +41,8 @@
     "  updated_at TEXT NOT NULL,"                                                        \
     "  CHECK ((status = 'deleted') = (delete_reason <> ''))"                             \
     ");"                                                                                 \
-    "CREATE INDEX case_report_series ON case_report (disease, ou_code, onset_date);"     \
-    "CREATE INDEX case_report_class ON case_report (disease_class, ou_code, onset_date);" \
+    "CREATE INDEX case_report_series ON case_report (disease, ou_code, onset_date, status);"     \
+    "CREATE INDEX case_report_class ON case_report (disease_class, ou_code, onset_date, status);" \
     "CREATE INDEX case_report_ou ON case_report (ou_code, id);"                          \
     "CREATE TABLE syndromic_count ("                                                     \
     "  channel TEXT NOT NULL,"                                                           \
