@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_int.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "core/idno.h"
@@ -436,7 +438,52 @@ TEST(registered_resident_gives_residence_age_and_sex)
     CHECK_INT(c.age_years, 34);
     CHECK_STR(c.name, "张三丰");
     CHECK(!c.masked);
+    /* An onset moved a year back moves the age at onset with it; before birth is refused. */
+    struct surv_case_patch p = {.onset_date = "2024-03-01"};
+    CHECK_INT(surv_case_revise(db, cat, NULL, &actor, id, &p, &err), 0);
+    CHECK_INT(surv_case_get(db, NULL, id, &a, &c, &err), 0);
+    CHECK_INT(c.age_years, 33);
+    p.onset_date = "1989-01-01";
+    CHECK_INT(surv_case_revise(db, cat, NULL, &actor, id, &p, &err), YL_EINVAL);
+    CHECK_STR(err.field, "onset_date");
     arena_release(&a);
+}
+
+TEST(region_files_replace_the_shipped_ones)
+{
+    char dir[600];
+    snprintf(dir, sizeof(dir), "%s", ts_path("region"));
+    CHECK(mkdir(dir, 0700) == 0);
+    char path[700];
+    snprintf(path, sizeof(path), "%s/" SURV_FILE_DISEASES, dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("code,name_zh,name_en,class,managed_as_a,report_limit_hours\n"
+          "plague,鼠疫,plague,A,0,2\nlocal_fever,地方热,local fever,C,0,12\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/" SURV_FILE_PARAMS, dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("target,county,method,unit,params\n*,,c1,day,\nlocal_fever,,cusum,day,h=3\n", f);
+    fclose(f);
+    struct cli_config cfg;
+    struct yl_err err = {0};
+    cli_config_defaults(&cfg);
+    CHECK_INT(cli_config_set(&cfg, "surveil_dir", dir, &err), 0);
+    struct surv_catalog *c2 = NULL;
+    int rc = cli_surveil_catalog(&cfg, &c2, &err);
+    cli_config_release(&cfg);
+    CHECK_INT(rc, 0);
+    CHECK_INT(c2->n_diseases, 2);
+    CHECK(surv_disease_find(c2, "measles") == NULL);
+    CHECK_INT(surv_disease_find(c2, "local_fever")->report_limit_hours, 12);
+    /* No channels file there: the shipped one. */
+    CHECK_INT(c2->n_channels, 6);
+    struct surv_method_config m;
+    surv_params_for(c2, "local_fever", NULL, &m);
+    CHECK_INT(m.method, SURV_M_CUSUM);
+    CHECK(m.p.cusum.h == 3);
+    surv_catalog_free(c2);
 }
 
 TEST(revise_and_delete_keep_the_row)

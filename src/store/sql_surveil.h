@@ -87,8 +87,8 @@
     X(SURV_CASE_BY_EXTERNAL, SURV_SQL_CASE_COLUMNS " WHERE c.external_id = ?")           \
     X(SURV_CASE_REVISE,                                                                  \
       "UPDATE case_report SET disease = ?, disease_class = ?, classification = ?,"       \
-      " onset_date = ?, diagnosed_at = ?, delay_s = ?, late = ?, status = 'revised',"    \
-      " updated_at = ? WHERE id = ? AND status <> 'deleted'")                            \
+      " onset_date = ?, diagnosed_at = ?, delay_s = ?, late = ?, age_years = ?,"         \
+      " status = 'revised', updated_at = ? WHERE id = ? AND status <> 'deleted'")        \
     X(SURV_CASE_DELETE,                                                                  \
       "UPDATE case_report SET status = 'deleted', delete_reason = ?, updated_at = ?"     \
       " WHERE id = ? AND status <> 'deleted'")                                           \

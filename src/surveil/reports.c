@@ -674,6 +674,12 @@ int surv_case_revise(struct store *s, const struct surv_catalog *cat,
         rc = check_times(p->onset_date ? p->onset_date : date_format(e.onset, onset),
                          p->diagnosed_at ? p->diagnosed_at : e.diagnosed_at, e.reported_at, &k,
                          err);
+    /* A registered patient's age is their age at onset, which a new onset moves. */
+    k.age_years = e.age_years;
+    if (rc == 0 && e.resident_id > 0) {
+        struct surv_case_input who_in = {.resident_id = e.resident_id};
+        rc = check_patient(c, &who_in, &k, err);
+    }
     if (rc != 0) {
         store_rollback(c);
         store_release(c);
@@ -689,8 +695,12 @@ int surv_case_revise(struct store *s, const struct surv_catalog *cat,
     store_bind_text(st, 5, k.diagnosed_text);
     store_bind_int(st, 6, k.reported - k.diagnosed);
     store_bind_int(st, 7, surv_is_late(k.diagnosed, k.reported, k.disease->report_limit_hours));
-    store_bind_text(st, 8, now);
-    store_bind_int(st, 9, id);
+    if (k.age_years >= 0)
+        store_bind_int(st, 8, k.age_years);
+    else
+        store_bind_null(st, 8);
+    store_bind_text(st, 9, now);
+    store_bind_int(st, 10, id);
     rc = store_exec(st, err);
     return write_end(c, by, "revise_case", id, rc, err);
 }
