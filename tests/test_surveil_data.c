@@ -295,6 +295,19 @@ TEST(report_limits_exactly_at_the_limit_is_on_time)
     CHECK_STR(err.field, "diagnosed_at");
     yl_err_clear(&err);
     CHECK_INT(surv_time_parse("2025-02-30T08:00:00Z", "t", &r, &err), YL_EINVAL);
+    /* Cut short anywhere: refused, never read past the end (ASan watches). */
+    static const char *const cut[] = {"2025-03-01T08:00:", "2025-03-01T08:00:0",
+                                      "2025-03-01T08:00+", "2025-03-01T08:00+0",
+                                      "2025-03-01T08:00+08", "2025-03-01T08:00+08:0",
+                                      "2025-03-01T08:00:00.", "2025-03-01T8:00:00Z"};
+    for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+        size_t n = strlen(cut[i]);
+        char *exact = xmalloc(n + 1);
+        memcpy(exact, cut[i], n + 1);
+        int rc = surv_time_parse(exact, "t", &r, &err);
+        free(exact);
+        CHECK_INT(rc, YL_EINVAL);
+    }
 }
 
 static struct surv_case_input case_in(const char *ext, const char *disease, const char *diag,

@@ -113,6 +113,8 @@ int surv_time_parse(const char *s, const char *field, int64_t *out, struct yl_er
     const char *p = s + 16;
     if (*p == ':') {
         sec = digits(p + 1, 2);
+        if (sec < 0)
+            goto bad;
         p += 3;
         if (*p == '.') {
             p++;
@@ -126,7 +128,8 @@ int surv_time_parse(const char *s, const char *field, int64_t *out, struct yl_er
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh = digits(p + 1, 2), om = p[3] == ':' ? digits(p + 4, 2) : -1;
+        /* Each part only once the one before it was there: never read past the end. */
+        int oh = digits(p + 1, 2), om = oh >= 0 && p[3] == ':' ? digits(p + 4, 2) : -1;
         if (oh < 0 || oh > 14 || om < 0 || om > 59)
             goto bad;
         offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
