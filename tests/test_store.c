@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "support.h"
 #include "test.h"
 
@@ -143,9 +144,12 @@ TEST(migrate_from_empty_applies_all_then_none)
     CHECK_INT(store_schema_version(s, &err), 0);
     CHECK(store_schema_latest() >= 1);
 
+    /* Versions may have gaps (engineers take numbers in parallel): count the entries. */
+    size_t n_migrations;
+    store_migrations(&n_migrations);
     int applied = -1;
     CHECK_INT(store_migrate(s, &applied, &err), 0);
-    CHECK_INT(applied, store_schema_latest());
+    CHECK_INT(applied, n_migrations);
     CHECK_INT(store_schema_version(s, &err), store_schema_latest());
 
     applied = -1;
@@ -160,7 +164,7 @@ TEST(migrate_from_empty_applies_all_then_none)
     CHECK_INT(raw_query_text(ts_path("migrate.db"), "SELECT COUNT(*) FROM schema_migration",
                              text, sizeof(text)), 0);
     char want[32];
-    snprintf(want, sizeof(want), "%d", store_schema_latest());
+    snprintf(want, sizeof(want), "%zu", n_migrations);
     CHECK_STR(text, want);
 }
 

@@ -22,6 +22,7 @@ struct svc_protocol;
 struct svc_live_roster;
 struct ind_catalog;
 struct acc_graph;
+struct surv_catalog;
 
 /* The application context every handler reaches through req->app. Borrowed pointers; the
  * front end that builds it owns them. */
@@ -41,6 +42,8 @@ struct api_app {
                                              * worklist walks the whole index */
     const struct acc_graph *roads;          /* the road graph (<db>.roads, mapped at start,
                                              * read-only); NULL: access endpoints answer 503 */
+    const struct surv_catalog *surveil;     /* notifiable diseases, channels, detector
+                                             * parameters; NULL: surveillance answers 503 */
 };
 
 /* The route table (static, lives for the program). */
@@ -180,6 +183,26 @@ int api_resident_recognised(struct http_request *req, struct http_response *res,
                             struct yl_err *err);
 int api_recognised_use(struct http_request *req, struct http_response *res,
                        struct yl_err *err);
+/* surveillance data handlers (api/surveil.c) */
+int api_surv_case_create(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_surv_case_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_surv_case_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_surv_case_revise(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_surv_case_delete(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_surv_syndromic_post(struct http_request *req, struct http_response *res,
+                            struct yl_err *err);
+int api_surv_series(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_surv_diseases(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_surv_channels(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_surv_indicators(struct http_request *req, struct http_response *res,
+                        struct yl_err *err);
+struct surv_indicators;
+/* Surveillance indicators as the API answers them (also `yilian surveil indicators
+ * --format json`); a new reference. */
+json_t *api_surv_indicators_json(const struct surv_indicators *ind);
 /* consortium handlers */
 int api_consortium_indicators(struct http_request *req, struct http_response *res,
                               struct yl_err *err);

@@ -109,6 +109,19 @@ static const struct http_route routes[] = {
     {HTTP_GET,   "/api/residents/:id/results",         api_resident_results,    PERM_RECORD_READ,    NULL},
     {HTTP_GET,   "/api/residents/:id/recognised",      api_resident_recognised, PERM_RECORD_READ,    NULL},
     {HTTP_POST,  "/api/residents/:id/recognised/uses", api_recognised_use,      PERM_RECORD_WRITE,   NULL},
+    /* surveillance data: reporting and revising a case is open to every role that may report
+     * (epidemiologists, admins, facilities and doctors; surveil/ decides whose facility);
+     * listing cases needs surveil_read (never an analyst); counts are aggregates. */
+    {HTTP_POST,   "/api/cases",                api_surv_case_create,    PERM_SESSION,        NULL},
+    {HTTP_GET,    "/api/cases",                api_surv_case_list,      PERM_SURVEIL_READ,   NULL},
+    {HTTP_GET,    "/api/cases/:id",            api_surv_case_get,       PERM_SESSION,        NULL},
+    {HTTP_PATCH,  "/api/cases/:id",            api_surv_case_revise,    PERM_SESSION,        NULL},
+    {HTTP_DELETE, "/api/cases/:id",            api_surv_case_delete,    PERM_SESSION,        NULL},
+    {HTTP_POST,   "/api/syndromic",            api_surv_syndromic_post, PERM_SURVEIL_WRITE,  NULL},
+    {HTTP_GET,    "/api/surveil/series",       api_surv_series,         PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,    "/api/surveil/indicators",   api_surv_indicators,     PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,    "/api/surveil/diseases",     api_surv_diseases,       PERM_SESSION,        NULL},
+    {HTTP_GET,    "/api/surveil/channels",     api_surv_channels,       PERM_SESSION,        NULL},
     /* consortium */
     {HTTP_GET,   "/api/consortium/indicators", api_consortium_indicators, PERM_AGGREGATE_READ, NULL},
     /* access: the 15-minute circle (analysts, epidemiologists, admins: checked in the handler) */

@@ -539,6 +539,17 @@ static const struct command commands[] = {
      "who is due, overdue, upcoming or done for what, in a team, org unit or facility"},
     {"points", NULL, cli_points, "points --month YYYY-MM [--township CODE] [--format F]",
      "village doctor points of a month and the ranking within each township"},
+    {"surveil", "detect", cli_surveil_detect,
+     "surveil detect --method M [--param name=value]... [--unit day|week] FILE.csv",
+     "run a detector on one series (t or date, count) and print t,count,expected,upperbound,"
+     "alarm"},
+    {"surveil", "series", cli_surveil_series,
+     "surveil series (--disease C | --class A|B|C | --channel C) --ou OU --from D --to D"
+     " [--unit day|week]",
+     "a disease's or channel's counts over an org unit's subtree, as detect's input"},
+    {"surveil", "indicators", cli_surveil_indicators,
+     "surveil indicators --ou OU --period YYYY|YYYY-MM [--format csv|json]",
+     "incidence per 100,000 by disease and class, and reporting timeliness"},
     {"config", NULL, cmd_config, "config", "print every setting with its default"},
     {"version", NULL, cmd_version, "version", "print the version"},
     {"help", NULL, cmd_help, "help", "this text"},

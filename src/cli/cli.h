@@ -31,6 +31,7 @@ struct cli_config {
     char *protocol_files;       /* the region's own protocol files, comma-separated */
     int import_cache_mb;
     char *indicator_targets;    /* the region's own indicator targets file (CSV) */
+    char *surveil_dir;          /* the region's own surveillance data files (a folder) */
 };
 
 void cli_config_defaults(struct cli_config *c);

@@ -43,6 +43,16 @@ struct ind_catalog;
 int cli_indicator_catalog(const struct cli_config *c, const struct svc_protocol *p,
                           struct ind_catalog **out, struct yl_err *err);
 
+struct surv_catalog;
+/* The surveillance catalog: each of the three files from the surveil_dir setting's folder
+ * when it is there, else the shipped one (c may be NULL: shipped files only). */
+int cli_surveil_catalog(const struct cli_config *c, struct surv_catalog **out,
+                        struct yl_err *err);
+/* `yilian surveil detect|series|indicators` (cli/surveil.c). */
+int cli_surveil_detect(struct cli_config *c, int argc, char **argv);
+int cli_surveil_series(struct cli_config *c, int argc, char **argv);
+int cli_surveil_indicators(struct cli_config *c, int argc, char **argv);
+
 /* Read one line (a password) from stdin without its newline; 0 or -1 at end of input. */
 int cli_read_line(char *out, size_t n);
 

@@ -56,6 +56,9 @@ static const struct config_key keys[] = {
     K(indicator_targets, KEY_STR, 0, 0, "",
       "the region's own indicator targets (CSV), applied after the shipped "
       "data/indicator-targets.csv"),
+    K(surveil_dir, KEY_STR, 0, 0, "",
+      "folder of the region's own surveillance files (notifiable-diseases.csv, "
+      "syndromic-channels.csv, surveil-params.csv); each one there replaces the shipped one"),
 };
 
 static const struct config_key *key_find(const char *name, size_t n)

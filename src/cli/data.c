@@ -3,7 +3,8 @@
  * divisions): found in ./data when run from a checkout, else in the shared data folder of
  * the installation (YILIAN_DATADIR, set by the Makefile from PREFIX); and the protocol the
  * server and the commands load from them plus the region's own files (protocol_files);
- * the indicator catalog with the shipped targets and the region's (indicator_targets).
+ * the indicator catalog with the shipped targets and the region's (indicator_targets); the
+ * surveillance catalog (the shipped files, each replaced by one in the surveil_dir folder).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "core/mem.h"
 #include "indicators/indicators.h"
 #include "services/services.h"
+#include "surveil/surveil.h"
 
 /* The Makefile sets it from PREFIX; builds that do not (the fuzz targets) get the default. */
 #ifndef YILIAN_DATADIR
@@ -87,4 +89,23 @@ int cli_indicator_catalog(const struct cli_config *c, const struct svc_protocol 
     if (c != NULL && c->indicator_targets != NULL && c->indicator_targets[0] != '\0')
         paths[n++] = c->indicator_targets;
     return ind_catalog_new(p, paths, n, out, err);
+}
+
+int cli_surveil_catalog(const struct cli_config *c, struct surv_catalog **out,
+                        struct yl_err *err)
+{
+    static const char *const names[3] = {SURV_FILE_DISEASES, SURV_FILE_CHANNELS,
+                                         SURV_FILE_PARAMS};
+    char paths[3][4096];
+    const char *dir = c != NULL && c->surveil_dir != NULL ? c->surveil_dir : "";
+    for (int i = 0; i < 3; i++) {
+        /* A region replaces a whole file, not rows of it: its list is the list. */
+        if (dir[0] != '\0') {
+            snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, names[i]);
+            if (access(paths[i], R_OK) == 0)
+                continue;
+        }
+        cli_data_path(names[i], paths[i], sizeof(paths[i]));
+    }
+    return surv_catalog_load(paths[0], paths[1], paths[2], out, err);
 }

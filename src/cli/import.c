@@ -20,6 +20,7 @@
 #include "results/results.h"
 #include "services/events.h"
 #include "store/store.h"
+#include "surveil/surveil.h"
 
 /* What a run may need besides the file: the settings (NULL: the defaults) and the file's
  * name ("-" for standard input), whose extension may name its format. */
@@ -120,6 +121,23 @@ static int run_results(struct store *s, int arg, FILE *in, const struct import_e
     return imp_run_format(s, in, imp_format_of_path(env->path), spec, NULL, who, rep, err);
 }
 
+/* Case reports and syndromic counts need the surveillance catalog; `arg` picks which. */
+static int run_surveil(struct store *s, int arg, FILE *in, const struct import_env *env,
+                       const struct audit_actor *who, struct imp_report *rep,
+                       struct yl_err *err)
+{
+    struct surv_catalog *cat;
+    int rc = cli_surveil_catalog(env->config, &cat, err);
+    if (rc != 0)
+        return rc;
+    const struct imp_spec *spec = arg ? surv_count_import_spec() : surv_case_import_spec();
+    struct surv_import ctx = {.catalog = cat};
+    rc = imp_run_format(s, in, imp_format_of_path(env->path), spec, &ctx, who, rep, err);
+    surv_import_release(&ctx);
+    surv_catalog_free(cat);
+    return rc;
+}
+
 /* In dependency order: a file may refer only to kinds above it. */
 static const struct import_kind kinds[] = {
     {"ous", run_registry, REG_IMPORT_OUS},
@@ -134,6 +152,8 @@ static const struct import_kind kinds[] = {
     {"encounters", run_encounters, 0},
     {"result-items", run_results, 0},
     {"results", run_results, 1},
+    {"cases", run_surveil, 0},
+    {"syndromic", run_surveil, 1},
 };
 
 static const struct import_kind *kind_find(const char *name)

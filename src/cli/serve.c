@@ -22,6 +22,7 @@
 #include "services/services.h"
 #include "services/worklist.h"
 #include "store/store.h"
+#include "surveil/surveil.h"
 
 static bool is_loopback(const char *addr)
 {
@@ -131,9 +132,12 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     struct svc_protocol *protocol = NULL;
     struct yl_err perr = {0};
     struct ind_catalog *catalog = NULL;
+    struct surv_catalog *surveil = NULL;
     if (cli_protocol_load(c, &protocol, &perr) != 0 ||
-        cli_indicator_catalog(c, protocol, &catalog, &perr) != 0) {
+        cli_indicator_catalog(c, protocol, &catalog, &perr) != 0 ||
+        cli_surveil_catalog(c, &surveil, &perr) != 0) {
         svc_protocol_free(protocol);
+        ind_catalog_free(catalog);
         store_close(s);
         close(lock);
         return cli_fail(&perr);
@@ -151,6 +155,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         .schema_version = store_schema_version(s, &err),
         .protocol = protocol,
         .indicators = catalog,
+        .surveil = surveil,
     };
     /* The population index is built before the first request, so every indicator and
      * worklist answers from a complete index; writes keep it current from then on. */
@@ -211,6 +216,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     acc_graph_free(roads);
     pidx_free(index);
     ind_catalog_free(catalog);
+    surv_catalog_free(surveil);
     svc_protocol_free(protocol);
     audit_log_free(log);
     acct_free(a);

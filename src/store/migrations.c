@@ -69,6 +69,7 @@ static const struct store_migration migrations[] = {
     {11, "results and recognition", STORE_SCHEMA_RESULTS},
     {12, "remote consultation and reading; results attached to referrals; expert procedures",
      STORE_SCHEMA_REFERRAL_REMOTE},
+    {13, "surveillance case reports and syndromic counts", STORE_SCHEMA_SURVEIL},
 };
 
 const struct store_migration *store_migrations(size_t *n)
