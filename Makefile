@@ -12,7 +12,7 @@
 
 PREFIX     ?= /usr/local
 CC         ?= cc
-PKGS       := libmicrohttpd jansson sqlite3 libsodium readosm expat
+PKGS       := libmicrohttpd jansson sqlite3 libsodium readosm expat libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
