@@ -67,6 +67,7 @@ static const struct store_migration migrations[] = {
     {9, "expert clinics", STORE_SCHEMA_EXPERTS},
     {10, "referral", STORE_SCHEMA_REFERRAL},
     {11, "results and recognition", STORE_SCHEMA_RESULTS},
+    {14, "surveillance signals and alerts", STORE_SCHEMA_ALERTS},
 };
 
 const struct store_migration *store_migrations(size_t *n)
