@@ -258,6 +258,8 @@ int surv_alert_list(struct store *s, const struct acct_principal *who,
                     const struct surv_alert_query *q, struct arena *a, struct surv_alert **out,
                     size_t *n, struct yl_err *err);
 
+/* The newest alert's id (0 when none). */
+int64_t surv_alert_last_id(struct store *s);
 /* Alerts with an id above `after`, oldest first, at most `limit` (the live feed). */
 int surv_alert_since(struct store *s, int64_t after, int limit, struct arena *a,
                      struct surv_alert **out, size_t *n, struct yl_err *err);

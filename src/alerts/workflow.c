@@ -315,6 +315,17 @@ int surv_alert_list(struct store *s, const struct acct_principal *who,
     return rc;
 }
 
+int64_t surv_alert_last_id(struct store *s)
+{
+    struct store_conn *c = store_acquire(s);
+    struct store_stmt *st = store_stmt(c, STORE_SQL_SURV_ALERT_MAX_ID);
+    int rc = store_step(st, NULL);
+    int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+    surv_stmt_finish(st, rc);
+    store_release(c);
+    return id;
+}
+
 int surv_alert_since(struct store *s, int64_t after, int limit, struct arena *a,
                      struct surv_alert **out, size_t *n, struct yl_err *err)
 {
