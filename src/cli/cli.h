@@ -31,6 +31,9 @@ struct cli_config {
     char *protocol_files;       /* the region's own protocol files, comma-separated */
     int import_cache_mb;
     char *indicator_targets;    /* the region's own indicator targets file (CSV) */
+    char *alert_rules;          /* the region's own alert rules file; "": the shipped one */
+    char *alert_webhooks;       /* URLs that receive each new alert, comma-separated */
+    int alert_webhook_attempts; /* deliveries tried this often before they fail */
 };
 
 void cli_config_defaults(struct cli_config *c);

@@ -41,6 +41,12 @@ struct ind_catalog;
 int cli_indicator_catalog(const struct cli_config *c, const struct svc_protocol *p,
                           struct ind_catalog **out, struct yl_err *err);
 
+struct surv_rules;
+/* The alert rules: the alert_rules setting when set, else the shipped data/alert-rules.csv
+ * (c may be NULL: the shipped file). On failure err holds "FILE:LINE: column: message". */
+int cli_alert_rules_load(const struct cli_config *c, struct surv_rules **out,
+                         struct yl_err *err);
+
 /* Read one line (a password) from stdin without its newline; 0 or -1 at end of input. */
 int cli_read_line(char *out, size_t n);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alerts/alerts.h"
 #include "cli/cli_int.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -87,4 +88,13 @@ int cli_indicator_catalog(const struct cli_config *c, const struct svc_protocol 
     if (c != NULL && c->indicator_targets != NULL && c->indicator_targets[0] != '\0')
         paths[n++] = c->indicator_targets;
     return ind_catalog_new(p, paths, n, out, err);
+}
+
+int cli_alert_rules_load(const struct cli_config *c, struct surv_rules **out,
+                         struct yl_err *err)
+{
+    char path[1024];
+    if (c != NULL && c->alert_rules != NULL && c->alert_rules[0] != '\0')
+        return surv_rules_load(c->alert_rules, out, err);
+    return surv_rules_load(cli_data_path("alert-rules.csv", path, sizeof(path)), out, err);
 }
