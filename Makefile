@@ -166,6 +166,7 @@ install: $(REL)/yilian
 	install -m 644 data/road-speeds.csv data/protocols.csv data/measurements.csv \
 	    data/protocol-rules.csv data/indicator-targets.csv data/result-items-example.csv \
 	    data/hunchun-divisions.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
+	install -m 644 data/alert-rules.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
 
 fmt:
 	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(TEST_SRC)
