@@ -395,13 +395,6 @@ static const struct surv_ou_point *point_of(const struct surv_ou_point *p, size_
     return NULL;
 }
 
-static bool adjacent(const struct surv_ou_point *p, size_t n, const char *t1, const char *t2,
-                     double km)
-{
-    const struct surv_ou_point *a = point_of(p, n, t1), *b = point_of(p, n, t2);
-    return a != NULL && b != NULL && distance_km(a->lat, a->lon, b->lat, b->lon) <= km;
-}
-
 /* Distinct codes among items [lo, hi) that are not cluster duplicates of a code seen. */
 static int distinct_codes(const struct surv_signal *s, const struct item *it, size_t lo,
                           size_t hi)
@@ -422,6 +415,8 @@ static bool channels_fire(const struct rule *r, const struct surv_signal *s,
                           const struct item *it, size_t lo, size_t hi)
 {
     for (size_t i = lo; i < hi; i++) {
+        if (i > lo && it[i].day == it[i - 1].day)
+            continue;
         size_t j = i;
         while (j < hi && it[j].day - it[i].day <= r->window_days)
             j++;
@@ -431,54 +426,69 @@ static bool channels_fire(const struct rule *r, const struct surv_signal *s,
     return false;
 }
 
-/* Adjacent: for each window of the episode, the townships with a signal in it joined by
- * adjacency; every component of at least min_n townships takes its signals of that window. */
+static size_t uf_root(size_t *parent, size_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/*
+ * Adjacent: for each window of the episode (one per distinct first day), the items of the
+ * window joined when they lie in one township or in townships whose centroids are within
+ * within_km (union-find); every component with signals in at least min_n townships takes
+ * its signals. O(d w^2) for d distinct days and w signals in a window.
+ */
 static bool adjacent_fire(const struct rule *r, const struct surv_signal *s,
                           const struct item *it, size_t lo, size_t hi,
                           const struct surv_ou_point *pts, size_t n_pts, bool *take)
 {
     size_t m = hi - lo;
-    int *comp = xmalloc(m * sizeof(int));
+    const struct surv_ou_point **pt = xmalloc(m * sizeof(*pt));
+    size_t *parent = xmalloc(m * sizeof(size_t));
+    int *towns = xmalloc(m * sizeof(int));
+    for (size_t k = 0; k < m; k++)
+        pt[k] = point_of(pts, n_pts, s[it[lo + k].idx].ou);
     bool fired = false;
     for (size_t i = lo; i < hi; i++) {
+        if (i > lo && it[i].day == it[i - 1].day)
+            continue;
         size_t j = i;
         while (j < hi && it[j].day - it[i].day <= r->window_days)
             j++;
-        /* Label components over the items of [i, j) by repeated relaxation: a few items. */
-        for (size_t k = i; k < j; k++)
-            comp[k - lo] = (int)(k - lo);
-        for (bool changed = true; changed;) {
-            changed = false;
-            for (size_t a = i; a < j; a++)
-                for (size_t b = i; b < j; b++) {
-                    if (comp[b - lo] >= comp[a - lo])
-                        continue;
-                    const char *ta = s[it[a].idx].ou, *tb = s[it[b].idx].ou;
-                    if (strncmp(ta, tb, 9) == 0 || adjacent(pts, n_pts, ta, tb, r->within_km)) {
-                        comp[a - lo] = comp[b - lo];
-                        changed = true;
-                    }
-                }
-        }
-        for (size_t a = i; a < j; a++) {
-            /* Distinct townships in a's component. */
-            int towns = 0;
-            for (size_t b = i; b < j; b++) {
-                if (comp[b - lo] != comp[a - lo])
-                    continue;
-                bool seen = false;
-                for (size_t c = i; c < b && !seen; c++)
-                    seen = comp[c - lo] == comp[a - lo] &&
-                           strncmp(s[it[c].idx].ou, s[it[b].idx].ou, 9) == 0;
-                towns += !seen;
+        for (size_t a = i; a < j; a++)
+            parent[a - lo] = a - lo;
+        for (size_t a = i; a < j; a++)
+            for (size_t b = i; b < a; b++) {
+                const char *ta = s[it[a].idx].ou, *tb = s[it[b].idx].ou;
+                bool near = strncmp(ta, tb, 9) == 0 ||
+                            (pt[a - lo] != NULL && pt[b - lo] != NULL &&
+                             distance_km(pt[a - lo]->lat, pt[a - lo]->lon, pt[b - lo]->lat,
+                                         pt[b - lo]->lon) <= r->within_km);
+                if (near)
+                    parent[uf_root(parent, a - lo)] = uf_root(parent, b - lo);
             }
-            if (towns >= r->min_n) {
+        /* Count each township once per component: at its first item in the window. */
+        for (size_t a = i; a < j; a++)
+            towns[a - lo] = 0;
+        for (size_t a = i; a < j; a++) {
+            bool seen = false;
+            for (size_t b = i; b < a && !seen; b++)
+                seen = strncmp(s[it[a].idx].ou, s[it[b].idx].ou, 9) == 0;
+            if (!seen)
+                towns[uf_root(parent, a - lo)]++;
+        }
+        for (size_t a = i; a < j; a++)
+            if (towns[uf_root(parent, a - lo)] >= r->min_n) {
                 take[a - lo] = true;
                 fired = true;
             }
-        }
     }
-    free(comp);
+    free(towns);
+    free(parent);
+    free(pt);
     return fired;
 }
 
@@ -582,15 +592,6 @@ static void rule_apply(const struct rule *r, const struct surv_signal *s, size_t
     free(it);
 }
 
-static size_t uf_find(size_t *parent, size_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
 int surv_rules_apply(const struct surv_rules *r, const struct surv_signal *signals, size_t n,
                      const struct surv_ou_point *points, size_t n_points,
                      surv_class_a_fn *class_a, void *class_a_cls, struct arena *a,
@@ -619,20 +620,20 @@ int surv_rules_apply(const struct surv_rules *r, const struct surv_signal *signa
             if (owner[sg] == SIZE_MAX)
                 owner[sg] = i;
             else
-                parent[uf_find(parent, i)] = uf_find(parent, owner[sg]);
+                parent[uf_root(parent, i)] = uf_root(parent, owner[sg]);
         }
     struct surv_candidate *res = arena_zalloc(a, (c.n ? c.n : 1) * sizeof(*res));
     size_t n_res = 0;
     bool *in = xcalloc(n ? n : 1, sizeof(bool));
     for (size_t root = 0; root < c.n; root++) {
-        if (uf_find(parent, root) != root)
+        if (uf_root(parent, root) != root)
             continue;
         /* The member with the highest level speaks for the group; the first such rule of
          * the file wins a tie. */
         const struct surv_candidate *best = NULL;
         size_t total = 0;
         for (size_t i = 0; i < c.n; i++)
-            if (uf_find(parent, i) == root) {
+            if (uf_root(parent, i) == root) {
                 total += c.v[i].n_signals;
                 if (best == NULL || c.v[i].level > best->level)
                     best = &c.v[i];
@@ -643,7 +644,7 @@ int surv_rules_apply(const struct surv_rules *r, const struct surv_signal *signa
         x->n_signals = 0;
         memset(in, 0, n * sizeof(bool));
         for (size_t i = 0; i < c.n; i++) {
-            if (uf_find(parent, i) != root)
+            if (uf_root(parent, i) != root)
                 continue;
             if (c.v[i].first_day < x->first_day)
                 x->first_day = c.v[i].first_day;
