@@ -132,6 +132,10 @@ $(REL)/bench_worklists: bench/worklists_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 $(REL)/bench_experts: bench/experts_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_alerts: bench/alerts_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+bench-alerts: $(REL)/bench_alerts
+	@$(REL)/bench_alerts
 
 # Fuzz targets: the library built once with clang's coverage instrumentation, each target
 # linked against it. `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly.

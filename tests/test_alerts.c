@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "alerts/alerts.h"
 #include "core/date.h"
@@ -31,6 +33,7 @@ static const char *rules_text =
     "code,name_zh,name_en,level,condition,active\n"
     "class-a,甲类,Class A,red,class=A,yes\n"
     "school,学校,School cluster,orange,cluster place=school min_cases=5,yes\n"
+    "three-channels,三渠道,Three channels,orange,channels>=3 same=township window=7,yes\n"
     "two-channels,两渠道,Two channels,yellow,channels>=2 same=township window=7,yes\n"
     "adjacent,相邻,Adjacent townships,yellow,adjacent>=2 same=channel window=7 within_km=15,"
     "yes\n"
@@ -258,18 +261,37 @@ TEST(class_a_is_red_at_once)
     arena_release(&a);
 }
 
-TEST(candidates_sharing_a_signal_merge_at_the_highest_level)
+TEST(rules_of_one_place_merge_at_the_highest_level)
 {
     struct arena a = {0};
     struct surv_candidate *c;
-    /* Cholera and fever in one township: class A (red) and two channels (yellow) share
-     * the cholera signal, so one red alert holds both signals. */
+    /* Three channels in one township: two-channels (yellow) and three-channels (orange)
+     * both fire there; one orange alert holds the three signals. */
+    struct surv_signal s[] = {sig(SURV_SRC_CHANNEL, "fever", T1, D0),
+                              sig(SURV_SRC_CHANNEL, "ili", T1, D0 + 1),
+                              sig(SURV_SRC_CHANNEL, "diarrhea", V1, D0 + 2)};
+    CHECK_INT(run(s, 3, &a, &c), 1);
+    CHECK_STR(c[0].rule, "three-channels");
+    CHECK_INT(c[0].level, SURV_ORANGE);
+    CHECK_INT(c[0].n_signals, 3);
+    arena_release(&a);
+}
+
+TEST(other_places_stay_apart)
+{
+    struct arena a = {0};
+    struct surv_candidate *c;
+    /* Cholera in a village and fever in its township: a red alert in the village, a yellow
+     * one (two codes) in the township. */
     struct surv_signal s[] = {sig(SURV_SRC_DISEASE, "cholera", V1, D0),
                               sig(SURV_SRC_CHANNEL, "fever", T1, D0 + 2)};
-    CHECK_INT(run(s, 2, &a, &c), 1);
+    CHECK_INT(run(s, 2, &a, &c), 2);
     CHECK_STR(c[0].rule, "class-a");
-    CHECK_INT(c[0].level, SURV_RED);
-    CHECK_INT(c[0].n_signals, 2);
+    CHECK_STR(c[0].ou, V1);
+    CHECK_INT(c[0].n_signals, 1);
+    CHECK_STR(c[1].rule, "two-channels");
+    CHECK_STR(c[1].ou, T1);
+    CHECK_INT(c[1].n_signals, 2);
     arena_release(&a);
 }
 
@@ -371,37 +393,83 @@ TEST(ingest_raises_once_then_extends_then_escalates)
     CHECK_INT(res.new_signals, 0);
     CHECK_INT(res.new_alerts, 0);
     CHECK_INT(res.extended, 0);
-    /* A third channel two days later extends the same alert. */
+    /* A third channel two days later: the same alert, now orange. */
     struct surv_signal a3[] = {sig(SURV_SRC_CHANNEL, "diarrhea", V1, D0 + 5)};
     CHECK_INT(surv_signals_ingest(s, r, cholera_is_a, NULL, a3, 1, &actor, 7000, &res, &err),
               0);
     CHECK_INT(res.new_alerts, 0);
     CHECK_INT(res.extended, 1);
-    /* A cholera case there raises it to red: the level only goes up. */
-    struct surv_signal a4[] = {sig(SURV_SRC_DISEASE, "cholera", V1, D0 + 6)};
+    /* A fever signal of another method the next day only extends it. */
+    struct surv_signal a4[] = {sig(SURV_SRC_CHANNEL, "fever", T1, D0 + 6)};
     CHECK_INT(surv_signals_ingest(s, r, cholera_is_a, NULL, a4, 1, &actor, 8000, &res, &err),
               0);
     CHECK_INT(res.new_alerts, 0);
     CHECK_INT(res.extended, 1);
+    /* A cholera case in the village: red at once there, and a fourth code for the
+     * township's alert. */
+    struct surv_signal a5[] = {sig(SURV_SRC_DISEASE, "cholera", V1, D0 + 6)};
+    CHECK_INT(surv_signals_ingest(s, r, cholera_is_a, NULL, a5, 1, &actor, 8500, &res, &err),
+              0);
+    CHECK_INT(res.new_alerts, 1);
+    CHECK_INT(res.extended, 1);
     struct arena a = {0};
     struct surv_alert x;
     CHECK_INT(surv_alert_get(s, NULL, 1, &a, &x, &err), 0);
-    CHECK_INT(x.level, SURV_RED);
-    CHECK_STR(x.rule, "class-a");
-    CHECK_INT(x.n_signals, 4);
+    CHECK_INT(x.level, SURV_ORANGE);
+    CHECK_STR(x.rule, "three-channels");
+    CHECK_STR(x.ou, T1);
+    CHECK_INT(x.n_signals, 5);
     CHECK_INT(x.first_day, D0);
     CHECK_INT(x.last_day, D0 + 6);
-    CHECK_INT(x.n_history, 3);
+    CHECK_INT(x.n_history, 4);
     CHECK_STR(x.history[0].action, "raise");
-    CHECK_STR(x.history[1].action, "extend");
-    CHECK_STR(x.history[2].action, "escalate");
+    CHECK_STR(x.history[1].action, "escalate");
+    CHECK_STR(x.history[2].action, "extend");
+    CHECK_STR(x.history[3].action, "extend");
     CHECK_STR(x.raised_at, "1970-01-01T01:23:20Z");
-    /* A whole re-evaluation of the period: still one alert. */
+    CHECK_INT(surv_alert_get(s, NULL, 2, &a, &x, &err), 0);
+    CHECK_INT(x.level, SURV_RED);
+    CHECK_STR(x.ou, V1);
+    CHECK_STR(x.code, "cholera");
+    /* A whole re-evaluation of the period: still two alerts, nothing extended. */
     CHECK_INT(surv_alerts_evaluate(s, r, cholera_is_a, NULL, D0 - 30, D0 + 30, &actor, 9000,
                                    &res, &err),
               0);
-    CHECK_INT(ts_sql_count(ts_path(db), "SELECT COUNT(*) FROM surv_alert"), 1);
+    CHECK_INT(res.new_alerts, 0);
+    CHECK_INT(res.extended, 0);
+    CHECK_INT(ts_sql_count(ts_path(db), "SELECT COUNT(*) FROM surv_alert"), 2);
     arena_release(&a);
+    surv_rules_free(r);
+    store_close(s);
+}
+
+TEST(dismissed_stays_closed_new_evidence_raises_anew)
+{
+    char db[64];
+    struct store *s = open_store(db);
+    struct surv_rules *r = rules();
+    struct yl_err err = {0};
+    struct surv_ingest_result res;
+    struct surv_signal a1[] = {sig(SURV_SRC_CHANNEL, "fever", T1, D0),
+                               sig(SURV_SRC_CHANNEL, "ili", T1, D0 + 1)};
+    CHECK_INT(surv_signals_ingest(s, r, NULL, NULL, a1, 2, &actor, 5000, &res, &err), 0);
+    CHECK_INT(res.new_alerts, 1);
+    struct surv_who sys = {NULL, &actor};
+    CHECK_INT(surv_alert_act(s, &sys, 1, SURV_DISMISS,
+                             &(struct surv_act_input){.reason = "holiday reporting"}, 6000,
+                             &err),
+              0);
+    CHECK_INT(surv_alerts_evaluate(s, r, NULL, NULL, D0, D0 + 1, &actor, 7000, &res, &err), 0);
+    CHECK_INT(res.new_alerts, 0);
+    CHECK_INT(res.extended, 0);
+    struct surv_signal a2[] = {sig(SURV_SRC_CHANNEL, "diarrhea", T1, D0 + 4)};
+    CHECK_INT(surv_signals_ingest(s, r, NULL, NULL, a2, 1, &actor, 8000, &res, &err), 0);
+    CHECK_INT(res.new_alerts, 1);
+    CHECK_INT(ts_sql_count(ts_path(db), "SELECT COUNT(*) FROM surv_alert WHERE state = 'open'"),
+              1);
+    CHECK_INT(ts_sql_count(ts_path(db), "SELECT COUNT(*) FROM surv_alert WHERE state ="
+                                        " 'dismissed'"),
+              1);
     surv_rules_free(r);
     store_close(s);
 }
@@ -760,6 +828,49 @@ TEST(webhook_gives_up_after_max_attempts_without_losing_the_alert)
     CHECK_INT(ts_sql_count(ts_path(db), "SELECT COUNT(*) FROM surv_alert WHERE state = 'open'"),
               1);
     surv_rules_free(r);
+    store_close(s);
+}
+
+TEST(webhook_worker_thread_retries_on_its_own)
+{
+    char db[64];
+    struct store *s = store_with_alerts(0, 100000, db);
+    struct receiver rc = {.fail_first = 1};
+    pthread_mutex_init(&rc.mu, NULL);
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+                                            on_hook, &rc, MHD_OPTION_NOTIFY_COMPLETED,
+                                            on_hook_done, NULL, MHD_OPTION_END);
+    CHECK(d != NULL);
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook",
+             MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+    const char *urls[] = {url};
+    struct surv_webhook_options o = {.urls = urls, .n_urls = 1, .poll_ms = 50};
+    struct surv_webhooks *w = surv_webhooks_start(s, &o);
+    CHECK(w != NULL);
+    usleep(200 * 1000);   /* the worker has seen the URL before the alert */
+    struct surv_rules *r = rules();
+    struct surv_signal v = sig(SURV_SRC_DISEASE, "plague", T1, D0);
+    struct yl_err err = {0};
+    CHECK_INT(surv_signals_ingest(s, r, cholera_is_a, NULL, &v, 1, &actor, time(NULL), NULL,
+                                  &err),
+              0);
+    /* The first attempt fails at once, the retry comes a second or two later. */
+    int requests = 0;
+    for (int i = 0; i < 60 && requests < 2; i++) {
+        usleep(100 * 1000);
+        pthread_mutex_lock(&rc.mu);
+        requests = rc.requests;
+        pthread_mutex_unlock(&rc.mu);
+    }
+    surv_webhooks_stop(w);
+    CHECK_INT(requests, 2);
+    CHECK_INT(ts_sql_count(ts_path(db), "SELECT COUNT(*) FROM surv_webhook_delivery"
+                                        " WHERE state = 'delivered' AND attempts = 2"),
+              1);
+    surv_rules_free(r);
+    MHD_stop_daemon(d);
+    pthread_mutex_destroy(&rc.mu);
     store_close(s);
 }
 

@@ -6,10 +6,11 @@
  * org unit, day and method, so re-detection writes nothing); an alert is a set of signals
  * that corroborate each other under a rule of data/alert-rules.csv (two channels in one
  * township within a week, the same channel in adjacent townships, a cluster in a school,
- * any class A case). The rule engine is a pure function (surv_rules_apply); recording its
- * alerts extends an alert that already holds one of their signals instead of raising a
- * second one, and a level only goes up. Alerts then walk open -> verifying -> confirmed |
- * dismissed, each step timestamped, audited and kept in the alert's history.
+ * any class A case). The rule engine is a pure function (surv_rules_apply); an alert is its
+ * place (org unit and code) and window: recording a candidate extends the open alert of the
+ * same place whose window it touches instead of raising a second one, and a level only goes
+ * up. Alerts then walk open -> verifying -> confirmed | dismissed, each step timestamped,
+ * audited and kept in the alert's history.
  *
  * How the detection glue calls it (once per detector run, after the import or nightly):
  *
@@ -112,10 +113,12 @@ struct surv_candidate {
 };
 
 /*
- * The engine: every alert the active rules find in signals[0..n), pure. Candidates of
- * different rules that share a signal are one alert, at the highest level. Adjacency of
- * townships comes from `points` (a township absent there is adjacent to none). O(n^2) in
- * the signals of one place and code at worst; the caller passes a few weeks of signals.
+ * The engine: every alert the active rules find in signals[0..n), pure. Candidates of one
+ * place and code (the rules of one township, say) whose days lie within the longest window
+ * of each other are one alert, at the highest level, named after that level's rule.
+ * Adjacency of townships comes from `points` (a township absent there is adjacent to none).
+ * O(d w^2) per rule for d distinct days and w signals of one key in a window, plus O(c^2)
+ * over the c candidates; the caller passes a few weeks of signals.
  */
 int surv_rules_apply(const struct surv_rules *r, const struct surv_signal *signals, size_t n,
                      const struct surv_ou_point *points, size_t n_points,
@@ -141,10 +144,13 @@ struct surv_ingest_result {
 
 /*
  * Evaluate the rules over the stored signals of days [from_day - window, to_day + window]
- * (window: the rules' longest) and record the alerts in one audited write transaction:
- * an alert holding none of a candidate's signals is raised (state open, level the
- * candidate's); otherwise the alert that holds them (not dismissed) gains the new signals,
- * a wider window and the higher level, with a history row. Re-running changes nothing.
+ * (window: the rules' longest) and record the alerts in one audited write transaction. For
+ * each candidate: the alert of the same place and code, not dismissed, whose days lie
+ * within a window of the candidate's gains the new signals, a wider window and the higher
+ * level, with a history row ("extend", "escalate"); else, when some signal of the candidate
+ * is in no alert yet, a new alert is raised (open, the candidate's level); else (all its
+ * evidence already in alerts, say a dismissed one) nothing. Re-running changes nothing.
+ * res (may be NULL) receives new_alerts and extended; new_signals is left as it is.
  */
 int surv_alerts_evaluate(struct store *s, const struct surv_rules *rules,
                          surv_class_a_fn *class_a, void *class_a_cls, int32_t from_day,

@@ -5,9 +5,9 @@
  * The one idea: every rule groups the signals it looks at by a key (a township, a code, a
  * school) and cuts each group into episodes wherever two consecutive signal days lie more
  * than the rule's window apart; a rule fires on an episode when some window of it holds
- * enough evidence (distinct channels, adjacent townships, cases). Candidates of different
- * rules that share a signal are one alert at the highest level, so a class A case that is
- * also one of two channels in its township gives one red alert, not a red and a yellow.
+ * enough evidence (distinct channels, adjacent townships, cases). Candidates of one place
+ * and code within a window of each other are one alert at the highest level, so two and
+ * three channels in one township give one orange alert, not a yellow and an orange.
  * Adjacency is the distance between org unit centroids (ou.lat, ou.lon; haversine), within
  * the rule's within_km: the registry has centroids, not borders (docs/alerts.md).
  */
@@ -524,11 +524,12 @@ static const char *item_key(const struct rule *r, const struct surv_signal *s,
             return NULL;
         return arena_printf(a, "%s|%s", s->ou, s->code);
     case RULE_CHANNELS:
-        if (strlen(s->ou) < r->same_len)
+        /* Channels and diseases corroborate; a cluster is a place of its own (cluster). */
+        if (s->kind == SURV_SRC_CLUSTER || strlen(s->ou) < r->same_len)
             return NULL;
         return arena_strndup(a, s->ou, r->same_len);
     case RULE_ADJACENT:
-        if (strlen(s->ou) < 9)
+        if (s->kind == SURV_SRC_CLUSTER || strlen(s->ou) < 9)
             return NULL;
         return arena_printf(a, "%s|%s", surv_source_code(s->kind), s->code);
     case RULE_CLUSTER: {
@@ -606,21 +607,20 @@ int surv_rules_apply(const struct surv_rules *r, const struct surv_signal *signa
         if (r->rules[i].active)
             rule_apply(&r->rules[i], signals, n, points, n_points, class_a, class_a_cls, &c);
 
-    /* Merge candidates that share a signal: union-find over candidates, joined through the
-     * first candidate seen holding each signal. */
+    /* One alert per place: candidates of the same place and code whose days lie within the
+     * longest window of each other are one alert (union-find over candidates). Merging by
+     * place, not by shared signals, keeps a region-wide chain of adjacent townships from
+     * swallowing every township's own alert. */
+    int window = surv_rules_max_window(r);
     size_t *parent = xmalloc((c.n ? c.n : 1) * sizeof(size_t));
-    size_t *owner = xmalloc((n ? n : 1) * sizeof(size_t));
     for (size_t i = 0; i < c.n; i++)
         parent[i] = i;
-    for (size_t i = 0; i < n; i++)
-        owner[i] = SIZE_MAX;
     for (size_t i = 0; i < c.n; i++)
-        for (size_t k = 0; k < c.v[i].n_signals; k++) {
-            size_t sg = c.v[i].signals[k];
-            if (owner[sg] == SIZE_MAX)
-                owner[sg] = i;
-            else
-                parent[uf_root(parent, i)] = uf_root(parent, owner[sg]);
+        for (size_t j = 0; j < i; j++) {
+            const struct surv_candidate *x = &c.v[i], *y = &c.v[j];
+            if (strcmp(x->ou, y->ou) == 0 && strcmp(x->code, y->code) == 0 &&
+                x->first_day <= y->last_day + window && y->first_day <= x->last_day + window)
+                parent[uf_root(parent, i)] = uf_root(parent, j);
         }
     struct surv_candidate *res = arena_zalloc(a, (c.n ? c.n : 1) * sizeof(*res));
     size_t n_res = 0;
@@ -658,7 +658,6 @@ int surv_rules_apply(const struct surv_rules *r, const struct surv_signal *signa
         }
     }
     free(in);
-    free(owner);
     free(parent);
     *out = res;
     *n_out = n_res;

@@ -3,10 +3,11 @@
  * (alerts.h).
  *
  * The one idea: identity lives in the store. A signal is its (kind, code, ou, day, method);
- * an alert is whatever alert already holds one of a candidate's signals. So evaluating the
- * same days again finds every candidate's signals already linked and writes nothing, and
- * a candidate that grew (a third channel, a red rule) extends its alert: new links, a wider
- * window, a level that only goes up, and a history row saying which.
+ * an alert is its place (org unit and code) and window. So evaluating the same days again
+ * finds each candidate's alert with every signal linked and writes nothing, and a candidate
+ * that grew (a third channel, a red rule) extends its alert: new links, a wider window, a
+ * level that only goes up, and a history row saying which. A dismissed alert stays closed:
+ * its evidence alone raises nothing, new evidence at its place raises a new alert.
  */
 #include <math.h>
 #include <stdio.h>
@@ -273,34 +274,49 @@ static int read_points(struct store_conn *c, const struct surv_signal *sg, size_
     return rc;
 }
 
-/* Record one candidate: raise it, or extend the alert that holds one of its signals. */
+/* Record one candidate: extend the open alert of its place and window, or raise it. */
 static int record_candidate(struct store_conn *c, const struct surv_candidate *x,
-                            const struct surv_signal *sg, const struct audit_actor *by,
-                            int64_t now_s, struct surv_ingest_result *res, struct yl_err *err)
+                            const struct surv_signal *sg, int window,
+                            const struct audit_actor *by, int64_t now_s,
+                            struct surv_ingest_result *res, struct yl_err *err)
 {
     int64_t alert = 0;
     int level = 0;
     int32_t first = 0, last = 0;
-    int rc = 0;
-    for (size_t k = 0; rc == 0 && alert == 0 && k < x->n_signals; k++) {
-        struct store_stmt *st = store_stmt(c, STORE_SQL_SURV_ALERT_OF_SIGNAL);
+    struct store_stmt *st = store_stmt(c, STORE_SQL_SURV_ALERT_MATCH);
+    store_bind_text(st, 1, x->ou);
+    store_bind_text(st, 2, x->code);
+    store_bind_int(st, 3, x->last_day + window);
+    store_bind_int(st, 4, x->first_day - window);
+    int rc = store_step(st, err);
+    if (rc == STORE_ROW) {
+        alert = store_col_int(st, 0);
+        level = (int)store_col_int(st, 1);
+        first = (int32_t)store_col_int(st, 2);
+        last = (int32_t)store_col_int(st, 3);
+    }
+    surv_stmt_finish(st, rc);
+    if (rc < 0)
+        return rc;
+    rc = 0;
+    /* Evidence that is all in alerts already (a dismissed one) raises nothing again. */
+    bool fresh = alert != 0;
+    for (size_t k = 0; !fresh && k < x->n_signals; k++) {
+        st = store_stmt(c, STORE_SQL_SURV_SIGNAL_LINKED);
         store_bind_int(st, 1, sg[x->signals[k]].id);
         rc = store_step(st, err);
-        if (rc == STORE_ROW) {
-            alert = store_col_int(st, 0);
-            level = (int)store_col_int(st, 1);
-            first = (int32_t)store_col_int(st, 2);
-            last = (int32_t)store_col_int(st, 3);
-        }
+        fresh = rc == STORE_DONE;
         surv_stmt_finish(st, rc);
-        rc = rc < 0 ? rc : 0;
+        if (rc < 0)
+            return rc;
+        rc = 0;
     }
-    if (rc != 0)
-        return rc;
+    if (!fresh)
+        return 0;
     bool raise = alert == 0;
     if (raise) {
         char now[SURV_TIME_LEN];
-        struct store_stmt *st = store_stmt(c, STORE_SQL_SURV_ALERT_INSERT);
+        st = store_stmt(c, STORE_SQL_SURV_ALERT_INSERT);
         store_bind_text(st, 1, x->rule);
         store_bind_int(st, 2, x->level);
         store_bind_text(st, 3, x->ou);
@@ -319,7 +335,7 @@ static int record_candidate(struct store_conn *c, const struct surv_candidate *x
     }
     size_t linked = 0;
     for (size_t k = 0; rc == 0 && k < x->n_signals; k++) {
-        struct store_stmt *st = store_stmt(c, STORE_SQL_SURV_ALERT_LINK);
+        st = store_stmt(c, STORE_SQL_SURV_ALERT_LINK);
         store_bind_int(st, 1, alert);
         store_bind_int(st, 2, sg[x->signals[k]].id);
         rc = store_exec(st, err);
@@ -337,7 +353,7 @@ static int record_candidate(struct store_conn *c, const struct surv_candidate *x
     bool wider = x->first_day < first || x->last_day > last;
     if (!higher && !wider && linked == 0)
         return 0;
-    struct store_stmt *st = store_stmt(c, STORE_SQL_SURV_ALERT_WIDEN);
+    st = store_stmt(c, STORE_SQL_SURV_ALERT_WIDEN);
     store_bind_int(st, 1, x->first_day);
     store_bind_int(st, 2, x->last_day);
     store_bind_int(st, 3, x->level);
@@ -362,6 +378,7 @@ int surv_alerts_evaluate(struct store *s, const struct surv_rules *rules,
     struct surv_ingest_result local = {0};
     if (res == NULL)
         res = &local;
+    res->new_alerts = res->extended = 0;
     int window = surv_rules_max_window(rules);
     struct arena mem;
     arena_init(&mem);
@@ -381,13 +398,11 @@ int surv_alerts_evaluate(struct store *s, const struct surv_rules *rules,
     if (rc == 0)
         rc = surv_rules_apply(rules, sg, n, pts, n_pts, class_a, class_a_cls, &mem, &cand,
                               &n_cand, err);
-    size_t before_new = res->new_alerts, before_ext = res->extended;
     for (size_t i = 0; rc == 0 && i < n_cand; i++)
-        rc = record_candidate(c, &cand[i], sg, by, now_s, res, err);
+        rc = record_candidate(c, &cand[i], sg, window, by, now_s, res, err);
     arena_release(&mem);
     char text[48];
-    snprintf(text, sizeof(text), "%zu raised, %zu extended", res->new_alerts - before_new,
-             res->extended - before_ext);
+    snprintf(text, sizeof(text), "%zu raised, %zu extended", res->new_alerts, res->extended);
     struct audit_event ev = {"evaluate", "alert", text, "ok"};
     return audit_finish_write(c, by, &ev, rc, err);
 }

@@ -50,7 +50,7 @@
     "  CHECK (state <> 'dismissed' OR dismiss_reason <> ''),"                            \
     "  CHECK (state <> 'confirmed' OR (responders <> '' AND actions <> ''))"             \
     ");"                                                                                 \
-    "CREATE INDEX surv_alert_ou ON surv_alert (ou);"                                     \
+    "CREATE INDEX surv_alert_ou ON surv_alert (ou, code);"                               \
     "CREATE INDEX surv_alert_raised ON surv_alert (raised_s);"                           \
     "CREATE TABLE surv_alert_signal ("                                                   \
     "  alert_id INTEGER NOT NULL REFERENCES surv_alert (id),"                            \
@@ -130,9 +130,10 @@
       " ORDER BY s.id")                                                                  \
     X(SURV_OU_POINT, "SELECT lat, lon FROM ou WHERE code = ? AND lat IS NOT NULL"        \
       " AND lon IS NOT NULL")                                                            \
-    X(SURV_ALERT_OF_SIGNAL, "SELECT a.id, a.level, a.first_day, a.last_day"              \
-      " FROM surv_alert_signal x JOIN surv_alert a ON a.id = x.alert_id"                 \
-      " WHERE x.signal_id = ? AND a.state <> 'dismissed' ORDER BY a.id LIMIT 1")         \
+    X(SURV_ALERT_MATCH, "SELECT id, level, first_day, last_day FROM surv_alert"           \
+      " WHERE ou = ? AND code = ? AND state <> 'dismissed' AND first_day <= ?"           \
+      " AND last_day >= ? ORDER BY id LIMIT 1")                                          \
+    X(SURV_SIGNAL_LINKED, "SELECT 1 FROM surv_alert_signal WHERE signal_id = ? LIMIT 1")  \
     X(SURV_ALERT_INSERT,                                                                 \
       "INSERT INTO surv_alert (rule, level, ou, code, first_day, last_day, raised_at,"   \
       " raised_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")                         \
