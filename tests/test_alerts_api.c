@@ -340,6 +340,57 @@ TEST(stream_delivers_a_new_alert_within_a_second)
     CHECK_INT(get("/api/alerts/stream", tok_doctor), 403);
 }
 
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+TEST(many_streams_many_events_clients_leaving)
+{
+    CHECK(up());
+    enum { STREAMS = 10, EVENTS = 200 };
+    /* The streams of the test above were closed by their clients: a ping finds out. */
+    for (int k = 0; k < 50 && http_events_count(hub) > 0; k++) {
+        http_events_ping(hub);
+        usleep(20 * 1000);
+    }
+    CHECK_INT(http_events_count(hub), 0);
+    int fd[STREAMS];
+    static char buf[STREAMS][65536];
+    for (int i = 0; i < STREAMS; i++) {
+        fd[i] = open_stream(tok_admin);
+        buf[i][0] = '\0';
+        CHECK(fd[i] >= 0 && read_until(fd[i], buf[i], sizeof(buf[i]), ": connected", 2000));
+    }
+    CHECK_INT(http_events_count(hub), STREAMS);
+    /* Half the clients go away; publishing goes on, and the server notices them. */
+    for (int i = 0; i < STREAMS / 2; i++)
+        close(fd[i]);
+    for (int e = 0; e < EVENTS; e++) {
+        char data[64];
+        snprintf(data, sizeof(data), "{\"n\":%d}", e);
+        http_events_publish(hub, 1000 + e, "test", T1, data);
+    }
+    for (int i = STREAMS / 2; i < STREAMS; i++) {
+        char last[32];
+        snprintf(last, sizeof(last), "{\"n\":%d}", EVENTS - 1);
+        CHECK(read_until(fd[i], buf[i], sizeof(buf[i]), last, 3000));
+        CHECK_INT(count_of(buf[i], "event: test"), EVENTS);
+        close(fd[i]);
+    }
+    int left = STREAMS;
+    for (int k = 0; k < 50 && left > 0; k++) {
+        http_events_ping(hub);
+        usleep(20 * 1000);
+        left = http_events_count(hub);
+    }
+    CHECK_INT(left, 0);
+    CHECK_INT(get("/api/health", NULL), 200);
+}
+
 TEST(stop_ends_open_streams)
 {
     CHECK(up());

@@ -7,7 +7,8 @@
  * returns 0, so no pool thread waits and nothing polls. Publishing appends to the queue and
  * resumes a suspended connection. The hub's mutex guards every queue and the suspended
  * flag, so a publish between "queue empty" and "suspend" cannot be lost: the reader
- * suspends under the same lock the publisher takes to resume.
+ * suspends under the same lock under which the publisher sees the flag (and resumes just
+ * after releasing it).
  */
 #include <microhttpd.h>
 #include <pthread.h>
@@ -46,16 +47,36 @@ struct http_events *http_events_new(void)
     return h;
 }
 
-/* Wake a stream the reader suspended (caller holds the hub's lock). */
-static void wake(struct http_stream *s)
+/* Connections to resume once the hub's lock is let go. */
+struct wake_list {
+    struct MHD_Connection **conn;
+    size_t n, cap;
+};
+
+/* Mark a stream the reader suspended as woken (caller holds the hub's lock). The resume
+ * itself happens after the lock is released (wake_all): libmicrohttpd takes its own locks
+ * in MHD_resume_connection, and a pool thread may wait for the hub's lock while holding
+ * them. A suspended connection cannot close, so it is still there when resumed. */
+static void wake(struct http_stream *s, struct wake_list *w)
 {
-    if (s->suspended) {
-        s->suspended = false;
-        MHD_resume_connection(s->conn);
+    if (!s->suspended)
+        return;
+    s->suspended = false;
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 8;
+        w->conn = xrealloc(w->conn, w->cap * sizeof(*w->conn));
     }
+    w->conn[w->n++] = s->conn;
 }
 
-static void queue_text(struct http_stream *s, const char *text)
+static void wake_all(struct wake_list *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        MHD_resume_connection(w->conn[i]);
+    free(w->conn);
+}
+
+static void queue_text(struct http_stream *s, const char *text, struct wake_list *w)
 {
     /* Drop what was sent before growing, so a stream that keeps up stays small. */
     if (s->head > 0 && s->head == s->queue.len) {
@@ -64,7 +85,7 @@ static void queue_text(struct http_stream *s, const char *text)
     }
     if (buf_puts(&s->queue, text) != 0)
         s->ended = true;
-    wake(s);
+    wake(s, w);
 }
 
 int http_events_publish(struct http_events *h, int64_t id, const char *name, const char *key,
@@ -73,25 +94,29 @@ int http_events_publish(struct http_events *h, int64_t id, const char *name, con
     char head[96];
     snprintf(head, sizeof(head), "id: %lld\nevent: %s\ndata: ", (long long)id, name);
     int n = 0;
+    struct wake_list w = {0};
     pthread_mutex_lock(&h->mu);
     for (struct http_stream *s = h->streams; s != NULL; s = s->next) {
         if (s->ended || strncmp(key, s->prefix, strlen(s->prefix)) != 0)
             continue;
-        queue_text(s, head);
-        queue_text(s, data);
-        queue_text(s, "\n\n");
+        queue_text(s, head, &w);
+        queue_text(s, data, &w);
+        queue_text(s, "\n\n", &w);
         n++;
     }
     pthread_mutex_unlock(&h->mu);
+    wake_all(&w);
     return n;
 }
 
 void http_events_ping(struct http_events *h)
 {
+    struct wake_list w = {0};
     pthread_mutex_lock(&h->mu);
     for (struct http_stream *s = h->streams; s != NULL; s = s->next)
-        queue_text(s, ": ping\n\n");
+        queue_text(s, ": ping\n\n", &w);
     pthread_mutex_unlock(&h->mu);
+    wake_all(&w);
 }
 
 int http_events_count(struct http_events *h)
@@ -108,13 +133,15 @@ void http_events_close(struct http_events *h)
 {
     if (h == NULL)
         return;
+    struct wake_list w = {0};
     pthread_mutex_lock(&h->mu);
     h->closed = true;
     for (struct http_stream *s = h->streams; s != NULL; s = s->next) {
         s->ended = true;
-        wake(s);
+        wake(s, &w);
     }
     pthread_mutex_unlock(&h->mu);
+    wake_all(&w);
 }
 
 void http_events_free(struct http_events *h)
