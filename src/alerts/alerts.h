@@ -305,7 +305,8 @@ struct surv_webhook_options {
 };
 struct surv_webhooks;
 struct surv_webhooks *surv_webhooks_start(struct store *s, const struct surv_webhook_options *o);
-/* Stop the thread (a POST in flight finishes first). NULL does nothing. */
+/* Stop the thread: a POST in flight finishes first (at most timeout_ms), the rest of its
+ * round waits for the next start. NULL does nothing. */
 void surv_webhooks_stop(struct surv_webhooks *w);
 /* One round of the worker at now_s (tests, and the thread's body). */
 int surv_webhooks_run_once(struct store *s, const struct surv_webhook_options *o, int64_t now_s,

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,8 +197,10 @@ static int record_attempt(struct store *s, const struct due *d, const struct sur
     return rc;
 }
 
-int surv_webhooks_run_once(struct store *s, const struct surv_webhook_options *opt,
-                           int64_t now_s, struct yl_err *err)
+/* One round; stops between deliveries once *stop (may be NULL) is set, so a shutdown waits
+ * for one POST at most, not for a batch of slow receivers. */
+static int run_round(struct store *s, const struct surv_webhook_options *opt, int64_t now_s,
+                     const atomic_bool *stop, struct yl_err *err)
 {
     struct surv_webhook_options o = *opt;
     defaults(&o);
@@ -210,7 +213,7 @@ int surv_webhooks_run_once(struct store *s, const struct surv_webhook_options *o
     struct due due[DUE_BATCH];
     size_t n = 0;
     rc = read_due(s, now_s, &mem, due, &n, err);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    for (size_t i = 0; rc == 0 && i < n && !(stop != NULL && atomic_load(stop)); i++) {
         struct surv_alert a;
         struct yl_err e = {0};
         char error[CURL_ERROR_SIZE + 32] = "";
@@ -236,6 +239,12 @@ int surv_webhooks_run_once(struct store *s, const struct surv_webhook_options *o
     return rc;
 }
 
+int surv_webhooks_run_once(struct store *s, const struct surv_webhook_options *opt,
+                           int64_t now_s, struct yl_err *err)
+{
+    return run_round(s, opt, now_s, NULL, err);
+}
+
 /* --- the worker thread ---------------------------------------------------------------- */
 
 struct surv_webhooks {
@@ -244,17 +253,17 @@ struct surv_webhooks {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool stop;
+    atomic_bool stop;       /* read by the round between deliveries, without the lock */
 };
 
 static void *worker(void *arg)
 {
     struct surv_webhooks *w = arg;
     pthread_mutex_lock(&w->mu);
-    while (!w->stop) {
+    while (!atomic_load(&w->stop)) {
         pthread_mutex_unlock(&w->mu);
         struct yl_err err = {0};
-        if (surv_webhooks_run_once(w->store, &w->opt, (int64_t)time(NULL), &err) != 0)
+        if (run_round(w->store, &w->opt, (int64_t)time(NULL), &w->stop, &err) != 0)
             fprintf(stderr, "yilian: webhooks: %s\n", yl_err_message(&err));
         pthread_mutex_lock(&w->mu);
         struct timespec until;
@@ -265,7 +274,7 @@ static void *worker(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        if (!w->stop)
+        if (!atomic_load(&w->stop))
             pthread_cond_timedwait(&w->cv, &w->mu, &until);
     }
     pthread_mutex_unlock(&w->mu);
@@ -275,6 +284,7 @@ static void *worker(void *arg)
 struct surv_webhooks *surv_webhooks_start(struct store *s, const struct surv_webhook_options *o)
 {
     struct surv_webhooks *w = xcalloc(1, sizeof(*w));
+    atomic_init(&w->stop, false);
     w->store = s;
     w->opt = *o;
     defaults(&w->opt);
@@ -296,7 +306,7 @@ void surv_webhooks_stop(struct surv_webhooks *w)
     if (w == NULL)
         return;
     pthread_mutex_lock(&w->mu);
-    w->stop = true;
+    atomic_store(&w->stop, true);
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
