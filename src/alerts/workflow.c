@@ -178,7 +178,10 @@ static int read_details(struct store_conn *c, struct surv_alert *x, bool people,
         h->to_state = arena_strdup(a, store_col_text(st, 3));
         h->level = (enum surv_level)store_col_int(st, 4);
         h->username = people ? arena_strdup(a, store_col_text(st, 5)) : "";
-        h->detail = arena_strdup(a, store_col_text(st, 6));
+        /* An assignment's detail names the user: not for those who only read. */
+        h->detail = people || strcmp(h->action, "assign") != 0
+                        ? arena_strdup(a, store_col_text(st, 6))
+                        : "";
     }
     if (rc < 0 || !people)
         return rc < 0 ? rc : 0;
