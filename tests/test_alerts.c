@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "alerts/alerts.h"
+#include "importer/importer.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -470,6 +471,62 @@ TEST(dismissed_stays_closed_new_evidence_raises_anew)
     CHECK_INT(ts_sql_count(ts_path(db), "SELECT COUNT(*) FROM surv_alert WHERE state ="
                                         " 'dismissed'"),
               1);
+    surv_rules_free(r);
+    store_close(s);
+}
+
+static const char *signals_csv =
+    "kind,code,ou,day,method,count,expected,upper,score,class_a\n"
+    "channel,fever,222404001,2026-03-02,c2,12,4,9,3.1,\n"
+    "channel,ili,222404001001,2026-03-05,c2,30,10,20,4,no\n"
+    "disease,plague,222404002,2026-03-06,threshold,1,0,1,1,yes\n"
+    "channel,fever,99,2026-03-06,c2,1,1,1,1,\n"
+    "rash,fever,222404001,2026-03-06,c2,1,1,1,1,\n"
+    "disease,plague,222404002,2026-03-07,threshold,1,0,1,1,maybe\n";
+
+static int import_signals(struct store *s, struct surv_rules *r, struct imp_report *rep,
+                          struct surv_ingest_result *res, char *errors, size_t n)
+{
+    FILE *in = fmemopen((void *)signals_csv, strlen(signals_csv), "r");
+    FILE *out = fmemopen(errors, n, "w");
+    memset(rep, 0, sizeof(*rep));
+    rep->errors = out;
+    struct surv_signal_import *x = surv_signal_import_new(r, 5000);
+    struct yl_err err = {0};
+    int rc = imp_run(s, in, surv_signal_import_spec(), x, &actor, rep, &err);
+    if (rc == 0)
+        rc = surv_signal_import_finish(s, x, &actor, 5000, res, &err);
+    surv_signal_import_free(x);
+    fclose(in);
+    fclose(out);
+    return rc;
+}
+
+TEST(signals_import_lines_refused_then_alerts_then_nothing_again)
+{
+    char db[64];
+    struct store *s = open_store(db);
+    struct surv_rules *r = rules();
+    struct imp_report rep;
+    struct surv_ingest_result res;
+    char errors[2048] = "";
+    CHECK_INT(import_signals(s, r, &rep, &res, errors, sizeof(errors)), 0);
+    CHECK_INT(rep.applied, 3);
+    CHECK_INT(rep.refused, 3);
+    CHECK_CONTAINS(errors, "line 5: ou:");
+    CHECK_CONTAINS(errors, "line 6: kind: kind \"rash\" is not disease, channel or cluster");
+    CHECK_CONTAINS(errors, "line 7: class_a: class_a \"maybe\" is not yes or no");
+    /* Fever and ILI in one township (yellow); plague marked class A in the file (red). */
+    CHECK_INT(res.new_alerts, 2);
+    CHECK_INT(ts_sql_count(ts_path(db), "SELECT COUNT(*) FROM surv_alert WHERE level = 3"
+                                        " AND code = 'plague' AND ou = '222404002'"),
+              1);
+    errors[0] = '\0';
+    CHECK_INT(import_signals(s, r, &rep, &res, errors, sizeof(errors)), 0);
+    CHECK_INT(rep.applied, 0);
+    CHECK_INT(rep.unchanged, 3);
+    CHECK_INT(res.new_alerts, 0);
+    CHECK_INT(res.extended, 0);
     surv_rules_free(r);
     store_close(s);
 }

@@ -163,6 +163,24 @@ int surv_signals_ingest(struct store *s, const struct surv_rules *rules,
                         struct surv_signal *signals, size_t n, const struct audit_actor *by,
                         int64_t now_s, struct surv_ingest_result *res, struct yl_err *err);
 
+/*
+ * Signals from a file (`yilian import signals`, docs/import-formats.md): columns kind, code,
+ * ou, day, method, and optionally count, expected, upper, score, place_kind, place,
+ * members and class_a (yes/no: the writer of the file knows the disease list). Each row is
+ * recorded in the importer's batches (a signal already stored is "unchanged"); after the
+ * import, surv_signal_import_finish evaluates the rules over the file's days, a disease
+ * marked class_a=yes on any row being class A. `rules` is borrowed for the import's life.
+ */
+struct surv_signal_import;
+struct imp_spec;
+struct surv_signal_import *surv_signal_import_new(const struct surv_rules *rules,
+                                                  int64_t now_s);
+void surv_signal_import_free(struct surv_signal_import *x);
+const struct imp_spec *surv_signal_import_spec(void);
+int surv_signal_import_finish(struct store *s, struct surv_signal_import *x,
+                              const struct audit_actor *by, int64_t now_s,
+                              struct surv_ingest_result *res, struct yl_err *err);
+
 /* ------------------------------------------------------------------------ workflow */
 
 enum surv_state { SURV_OPEN, SURV_VERIFYING, SURV_CONFIRMED, SURV_DISMISSED, SURV_STATE_COUNT };

@@ -14,6 +14,13 @@ struct store_stmt;
 void surv_signal_from_row(struct store_stmt *st, struct arena *a, struct surv_signal *out);
 void surv_alert_from_row(struct store_stmt *st, struct arena *a, struct surv_alert *out);
 
+/* Check signal s (the i-th of a batch: fields are named "signals[i].ou"). */
+int surv_signal_check(const struct surv_signal *s, size_t i, struct yl_err *err);
+/* Insert a checked signal inside the caller's write transaction, stamped `now` (RFC 3339);
+ * s->id receives its id, *is_new whether it was not there yet. */
+int surv_signal_insert(struct store_conn *c, struct surv_signal *s, bool *is_new,
+                       const char *now, struct yl_err *err);
+
 /* Run a statement that stopped on a row to its end, so no read stays open. */
 void surv_stmt_finish(struct store_stmt *st, int rc);
 

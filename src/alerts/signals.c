@@ -83,7 +83,7 @@ static bool code_ok(const char *s, size_t max)
     return true;
 }
 
-static int signal_check(const struct surv_signal *s, size_t i, struct yl_err *err)
+int surv_signal_check(const struct surv_signal *s, size_t i, struct yl_err *err)
 {
     char field[48];
     if ((size_t)s->kind >= SURV_SRC_COUNT) {
@@ -126,8 +126,8 @@ static int signal_check(const struct surv_signal *s, size_t i, struct yl_err *er
     return 0;
 }
 
-static int record_on(struct store_conn *c, struct surv_signal *sg, bool *is_new,
-                     const char *now, struct yl_err *err)
+int surv_signal_insert(struct store_conn *c, struct surv_signal *sg, bool *is_new,
+                       const char *now, struct yl_err *err)
 {
     struct store_stmt *st = store_stmt(c, STORE_SQL_SURV_SIGNAL_INSERT);
     int k = 1;
@@ -172,7 +172,7 @@ int surv_signals_record(struct store *s, struct surv_signal *signals, size_t n, 
                         const struct audit_actor *by, int64_t now_s, struct yl_err *err)
 {
     for (size_t i = 0; i < n; i++) {
-        int rc = signal_check(&signals[i], i, err);
+        int rc = surv_signal_check(&signals[i], i, err);
         if (rc != 0)
             return rc;
     }
@@ -185,7 +185,7 @@ int surv_signals_record(struct store *s, struct surv_signal *signals, size_t n, 
     size_t fresh = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         bool one = false;
-        rc = record_on(c, &signals[i], &one, now, err);
+        rc = surv_signal_insert(c, &signals[i], &one, now, err);
         if (is_new != NULL)
             is_new[i] = one;
         fresh += one;
