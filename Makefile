@@ -12,7 +12,7 @@
 
 PREFIX     ?= /usr/local
 CC         ?= cc
-PKGS       := libmicrohttpd jansson sqlite3 libsodium readosm expat
+PKGS       := libmicrohttpd jansson sqlite3 libsodium readosm expat libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -91,7 +91,7 @@ demo: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
 	@scripts/demo.sh $(REL)/yilian
 
-BENCHES := http indicators imports services-import surveil access worklists experts
+BENCHES := http indicators imports services-import surveil access worklists experts alerts
 BENCH_BINS := $(REL)/bench_indicators $(REL)/bench_imports $(REL)/bench_surveil \
               $(REL)/bench_access $(REL)/bench_services_import
 
@@ -132,6 +132,10 @@ $(REL)/bench_worklists: bench/worklists_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 $(REL)/bench_experts: bench/experts_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_alerts: bench/alerts_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+bench-alerts: $(REL)/bench_alerts
+	@$(REL)/bench_alerts
 
 # Fuzz targets: the library built once with clang's coverage instrumentation, each target
 # linked against it. `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly.
@@ -168,6 +172,7 @@ install: $(REL)/yilian
 	    data/hunchun-divisions.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
 	install -m 644 data/notifiable-diseases.csv data/syndromic-channels.csv \
 	    data/surveil-params.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
+	install -m 644 data/alert-rules.csv $(DESTDIR)$(PREFIX)/share/yilian/data/
 
 fmt:
 	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(TEST_SRC)

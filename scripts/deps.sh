@@ -7,10 +7,10 @@ set -eu
 # and its fuzzer runtime (the fuzz smoke run; the runtime is only a Recommends of clang,
 # which --no-install-recommends would skip); bench: wrk, curl, bc, sqlite3. Road graphs:
 # libreadosm (OSM XML and PBF) and expat (a well-formedness check before libreadosm, which
-# crashes on some malformed XML).
+# crashes on some malformed XML). Alert webhooks: libcurl (the HTTP client).
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
 libsodium-dev sqlite3 wrk curl clang libclang-rt-14-dev openssl bc libreadosm-dev
-libexpat1-dev"
+libexpat1-dev libcurl4-openssl-dev"
 
 missing=""
 for p in $PACKAGES; do

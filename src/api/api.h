@@ -44,6 +44,8 @@ struct api_app {
                                              * read-only); NULL: access endpoints answer 503 */
     const struct surv_catalog *surveil;     /* notifiable diseases, channels, detector
                                              * parameters; NULL: surveillance answers 503 */
+    struct http_events *alert_events;       /* the live stream of new alerts; NULL: the
+                                             * stream answers 503 */
 };
 
 /* The route table (static, lives for the program). */
@@ -219,6 +221,26 @@ int api_access_proposals(struct http_request *req, struct http_response *res,
                          struct yl_err *err);
 int api_access_indicators(struct http_request *req, struct http_response *res,
                           struct yl_err *err);
+
+/* alerts handlers */
+int api_alert_list(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_alert_get(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_alert_assign(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_alert_verify(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_alert_confirm(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_alert_dismiss(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_alert_note(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_alert_stream(struct http_request *req, struct http_response *res, struct yl_err *err);
+int api_alert_indicators(struct http_request *req, struct http_response *res,
+                         struct yl_err *err);
+int api_alert_webhook_log(struct http_request *req, struct http_response *res,
+                          struct yl_err *err);
+/* The live feed of new alerts: a thread that publishes each alert raised after its start to
+ * `hub` (event "alert", keyed by the alert's org unit code), looking every 250 ms, with a
+ * ping every 15 s. Stop it before http_events_close. NULL when the thread cannot start. */
+struct api_alert_feed;
+struct api_alert_feed *api_alert_feed_start(struct store *s, struct http_events *hub);
+void api_alert_feed_stop(struct api_alert_feed *f);
 
 /* Shared by adapters: a path id parameter as a positive integer (YL_ENOTFOUND otherwise,
  * since a malformed id names no record). */

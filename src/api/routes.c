@@ -132,6 +132,19 @@ static const struct http_route routes[] = {
     {HTTP_POST,  "/api/access/whatif",      api_access_whatif,      PERM_AGGREGATE_READ, NULL},
     {HTTP_GET,   "/api/access/proposals",   api_access_proposals,   PERM_AGGREGATE_READ, NULL},
     {HTTP_GET,   "/api/access/indicators",  api_access_indicators,  PERM_AGGREGATE_READ, NULL},
+    /* alerts: reading admits aggregate readers (the analyst sees counts and places, no
+     * people); alerts/ refuses roles without alerts and scopes to the org unit subtree.
+     * Acting needs surveil_write (admin, epidemiologist). Fixed paths come before :id. */
+    {HTTP_GET,   "/api/alerts",                 api_alert_list,        PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/alerts/stream",          api_alert_stream,      PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/alerts/indicators",      api_alert_indicators,  PERM_AGGREGATE_READ, NULL},
+    {HTTP_GET,   "/api/alerts/webhooks/log",    api_alert_webhook_log, PERM_SETTINGS,       NULL},
+    {HTTP_GET,   "/api/alerts/:id",             api_alert_get,         PERM_AGGREGATE_READ, NULL},
+    {HTTP_POST,  "/api/alerts/:id/assign",      api_alert_assign,      PERM_SURVEIL_WRITE,  NULL},
+    {HTTP_POST,  "/api/alerts/:id/verify",      api_alert_verify,      PERM_SURVEIL_WRITE,  NULL},
+    {HTTP_POST,  "/api/alerts/:id/confirm",     api_alert_confirm,     PERM_SURVEIL_WRITE,  NULL},
+    {HTTP_POST,  "/api/alerts/:id/dismiss",     api_alert_dismiss,     PERM_SURVEIL_WRITE,  NULL},
+    {HTTP_POST,  "/api/alerts/:id/notes",       api_alert_note,        PERM_SURVEIL_WRITE,  NULL},
 };
 
 const struct http_route *api_routes(size_t *n)

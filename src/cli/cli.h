@@ -32,6 +32,9 @@ struct cli_config {
     int import_cache_mb;
     char *indicator_targets;    /* the region's own indicator targets file (CSV) */
     char *surveil_dir;          /* the region's own surveillance data files (a folder) */
+    char *alert_rules;          /* the region's own alert rules file; "": the shipped one */
+    char *alert_webhooks;       /* URLs that receive each new alert, comma-separated */
+    int alert_webhook_attempts; /* deliveries tried this often before they fail */
 };
 
 void cli_config_defaults(struct cli_config *c);

@@ -52,6 +52,11 @@ int cli_surveil_catalog(const struct cli_config *c, struct surv_catalog **out,
 int cli_surveil_detect(struct cli_config *c, int argc, char **argv);
 int cli_surveil_series(struct cli_config *c, int argc, char **argv);
 int cli_surveil_indicators(struct cli_config *c, int argc, char **argv);
+struct surv_rules;
+/* The alert rules: the alert_rules setting when set, else the shipped data/alert-rules.csv
+ * (c may be NULL: the shipped file). On failure err holds "FILE:LINE: column: message". */
+int cli_alert_rules_load(const struct cli_config *c, struct surv_rules **out,
+                         struct yl_err *err);
 
 /* Read one line (a password) from stdin without its newline; 0 or -1 at end of input. */
 int cli_read_line(char *out, size_t n);

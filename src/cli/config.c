@@ -59,6 +59,13 @@ static const struct config_key keys[] = {
     K(surveil_dir, KEY_STR, 0, 0, "",
       "folder of the region's own surveillance files (notifiable-diseases.csv, "
       "syndromic-channels.csv, surveil-params.csv); each one there replaces the shipped one"),
+    K(alert_rules, KEY_STR, 0, 0, "",
+      "the region's own alert rules (CSV, as data/alert-rules.csv), used instead of the "
+      "shipped file"),
+    K(alert_webhooks, KEY_STR, 0, 0, "",
+      "URLs (http or https), comma-separated, that receive a POST of each new alert"),
+    K(alert_webhook_attempts, KEY_INT, 1, 100, "8",
+      "attempts of a webhook delivery (1, 2, 4 ... s apart, at most 5 min) before it fails"),
 };
 
 static const struct config_key *key_find(const char *name, size_t n)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alerts/alerts.h"
 #include "cli/cli_int.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -108,4 +109,13 @@ int cli_surveil_catalog(const struct cli_config *c, struct surv_catalog **out,
         cli_data_path(names[i], paths[i], sizeof(paths[i]));
     }
     return surv_catalog_load(paths[0], paths[1], paths[2], out, err);
+}
+
+int cli_alert_rules_load(const struct cli_config *c, struct surv_rules **out,
+                         struct yl_err *err)
+{
+    char path[1024];
+    if (c != NULL && c->alert_rules != NULL && c->alert_rules[0] != '\0')
+        return surv_rules_load(c->alert_rules, out, err);
+    return surv_rules_load(cli_data_path("alert-rules.csv", path, sizeof(path)), out, err);
 }

@@ -6,8 +6,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
+#include "alerts/alerts.h"
 #include "audit/audit.h"
 #include "cli/cli_int.h"
 #include "contracts/contracts.h"
@@ -138,6 +140,29 @@ static int run_surveil(struct store *s, int arg, FILE *in, const struct import_e
     return rc;
 }
 
+/* Detector alarms as signals, then the alert rules over the days they touch. */
+static int run_signals(struct store *s, int arg, FILE *in, const struct import_env *env,
+                       const struct audit_actor *who, struct imp_report *rep,
+                       struct yl_err *err)
+{
+    struct surv_rules *rules;
+    int rc = cli_alert_rules_load(env->config, &rules, err);
+    if (rc != 0)
+        return rc;
+    int64_t now = (int64_t)time(NULL);
+    struct surv_signal_import *ctx = surv_signal_import_new(rules, now);
+    rc = imp_run_format(s, in, imp_format_of_path(env->path), surv_signal_import_spec(), ctx,
+                        who, rep, err);
+    struct surv_ingest_result res;
+    if (rc == 0)
+        rc = surv_signal_import_finish(s, ctx, who, now, &res, err);
+    if (rc == 0)
+        printf("alerts: %zu raised, %zu extended\n", res.new_alerts, res.extended);
+    surv_signal_import_free(ctx);
+    surv_rules_free(rules);
+    return rc;
+}
+
 /* In dependency order: a file may refer only to kinds above it. */
 static const struct import_kind kinds[] = {
     {"ous", run_registry, REG_IMPORT_OUS},
@@ -154,6 +179,7 @@ static const struct import_kind kinds[] = {
     {"results", run_results, 1},
     {"cases", run_surveil, 0},
     {"syndromic", run_surveil, 1},
+    {"signals", run_signals, 0},
 };
 
 static const struct import_kind *kind_find(const char *name)

@@ -6,17 +6,20 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "accounts/accounts.h"
+#include "alerts/alerts.h"
 #include "api/api.h"
 #include "audit/audit.h"
 #include "cli/cli_int.h"
 #include "core/date.h"
 #include "core/err.h"
 #include "access/access.h"
+#include "core/mem.h"
 #include "indicators/indicators.h"
 #include "pindex/pindex.h"
 #include "services/services.h"
@@ -97,6 +100,25 @@ static int wait_and_watch(const sigset_t *stop, struct store *s, struct pidx *in
     }
 }
 
+/* The alert_webhooks setting as URLs (into `copy`, split in place; at most cap). */
+static int webhook_urls(const char *list, char *copy, const char **urls, size_t cap,
+                        size_t *n, struct yl_err *err)
+{
+    *n = 0;
+    snprintf(copy, strlen(list) + 1, "%s", list);
+    char *save = NULL;
+    for (char *u = strtok_r(copy, ", \t", &save); u != NULL; u = strtok_r(NULL, ", \t", &save)) {
+        if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+            return yl_err_set(err, YL_EINVAL, "alert_webhooks",
+                              "webhook \"%s\" is not an http or https URL", u);
+        if (*n == cap)
+            return yl_err_set(err, YL_EINVAL, "alert_webhooks",
+                              "alert_webhooks names more than %zu URLs", cap);
+        urls[(*n)++] = u;
+    }
+    return 0;
+}
+
 int cli_serve(struct cli_config *c, int argc, char **argv)
 {
     if (argc != 0) {
@@ -142,6 +164,19 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         close(lock);
         return cli_fail(&perr);
     }
+    /* Webhook URLs are checked before anything serves, like the protocol. */
+    const char *hook_urls[16];
+    size_t n_hooks = 0;
+    const char *hook_list = c->alert_webhooks ? c->alert_webhooks : "";
+    char *hook_copy = xmalloc(strlen(hook_list) + 1);
+    if (webhook_urls(hook_list, hook_copy, hook_urls, 16, &n_hooks, &perr) != 0) {
+        free(hook_copy);
+        ind_catalog_free(catalog);
+        svc_protocol_free(protocol);
+        store_close(s);
+        close(lock);
+        return cli_fail(&perr);
+    }
     struct acct *a = acct_new(s, &aopt);
     int rc = ensure_admin(a, s);
     struct audit_log *log = audit_log_new(s, c->audit_flush_ms);
@@ -178,6 +213,9 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         fprintf(stderr, "yilian: road graph not loaded (access endpoints answer 503): %s\n",
                 yl_err_message(&rerr));
     app.roads = roads;
+    /* The live stream of new alerts: the hub the stream handler attaches to. */
+    struct http_events *alert_hub = http_events_new();
+    app.alert_events = alert_hub;
     struct http_options hopt = {
         .listen = c->listen,
         .port = c->port,
@@ -198,6 +236,15 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         if (srv == NULL)
             rc = cli_fail(&err);
     }
+    struct api_alert_feed *feed = NULL;
+    struct surv_webhooks *hooks = NULL;
+    if (srv != NULL) {
+        feed = api_alert_feed_start(s, alert_hub);
+        struct surv_webhook_options wo = {.urls = hook_urls, .n_urls = n_hooks,
+                                          .max_attempts = c->alert_webhook_attempts};
+        if (n_hooks > 0)
+            hooks = surv_webhooks_start(s, &wo);
+    }
     if (srv != NULL) {
         const char *scheme = http_server_is_tls(srv) ? "https" : "http";
         printf("yilian %s listening on %s://%s:%d (database %s)\n", YILIAN_VERSION, scheme,
@@ -211,7 +258,13 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         printf("yilian: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         fflush(stdout);
     }
+    /* Streams end before the server stops, so its shutdown does not wait for them. */
+    api_alert_feed_stop(feed);
+    http_events_close(alert_hub);
+    surv_webhooks_stop(hooks);
     http_server_stop(srv);
+    http_events_free(alert_hub);
+    free(hook_copy);
     svc_live_roster_free(roster);
     acc_graph_free(roads);
     pidx_free(index);

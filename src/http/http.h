@@ -98,11 +98,14 @@ struct http_request {
     void *conn_;                /* transport internals */
 };
 
+struct http_stream;
+
 struct http_response {
     int status;
     const char *content_type;
     struct buf body;
     char extra_headers[256];    /* "Name: value\r\n" lines, e.g. Retry-After */
+    struct http_stream *stream; /* set by http_reply_events: the body is a live stream */
 };
 
 struct http_server;
@@ -171,6 +174,32 @@ char *http_page_cursor(int64_t key, char *out, size_t n);
 int http_page_cursor_decode(const char *cursor, int64_t *key, struct yl_err *err);
 
 const char *http_method_name(enum http_method m);
+
+/*
+ * Server-sent events (text/event-stream). A hub holds the open streams; a handler answers
+ * with http_reply_events and the connection stays open, suspended in libmicrohttpd while
+ * there is nothing to send (no pool thread waits and nothing spins), resumed when an event
+ * is published. Each stream has a key prefix and receives the events whose key starts
+ * with it (an org unit subtree). A stream whose client lags by more than 1 MiB is ended.
+ * Lifetime: http_events_close before http_server_stop (it ends every stream, so the
+ * server's shutdown does not wait for them), http_events_free after.
+ */
+struct http_events;
+struct http_events *http_events_new(void);
+/* Send "id: ID\nevent: NAME\ndata: DATA\n\n" to the streams whose prefix `key` starts
+ * with. DATA is one line (JSON). Returns how many streams got it. */
+int http_events_publish(struct http_events *h, int64_t id, const char *name, const char *key,
+                        const char *data);
+/* A comment line to every stream, so a client that went away is noticed. */
+void http_events_ping(struct http_events *h);
+/* Streams open now. */
+int http_events_count(struct http_events *h);
+void http_events_close(struct http_events *h);
+void http_events_free(struct http_events *h);
+/* In a handler: answer 200 with a stream of h's events under `prefix` (copied). YL_EBUSY
+ * when the hub is closed. */
+int http_reply_events(struct http_request *req, struct http_response *res,
+                      struct http_events *h, const char *prefix, struct yl_err *err);
 
 /* Route matching, exposed for tests: the route for method and path, with parameters filled
  * into req; NULL with *method_mismatch set when the path exists under another method. */

@@ -23,7 +23,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
-#include "http/http.h"
+#include "http/http_int.h"
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -129,6 +129,23 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
     add_extra_headers(r, res->extra_headers);
     st->status = res->status;
     st->bytes_out = len;
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* A server-sent events stream: the body is pulled from the stream as events arrive. */
+static enum MHD_Result send_stream(struct MHD_Connection *conn, struct request_state *st,
+                                   struct http_response *res)
+{
+    struct MHD_Response *r = http_stream_response(res->stream);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    st->status = res->status;
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -269,6 +286,10 @@ static enum MHD_Result serve_api(struct http_server *s, struct MHD_Connection *c
         buf_reset(&res.body);
         res.body.failed = 0;
         http_reply_error(&res, &err);
+    }
+    if (rc == 0 && res.stream != NULL) {
+        buf_release(&res.body);
+        return send_stream(conn, st, &res);
     }
     enum MHD_Result ret = send_response(conn, st, &res, 1);
     buf_release(&res.body);
@@ -446,7 +467,9 @@ struct http_server *http_server_start(const struct http_options *opt,
         struct sockaddr_in6 in6;
     } addr;
     memset(&addr, 0, sizeof(addr));
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    /* Suspend and resume let a server-sent events stream wait without a thread. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton(AF_INET, s->opt.listen, &addr.in4.sin_addr) == 1) {
         addr.in4.sin_family = AF_INET;
         addr.in4.sin_port = htons((uint16_t)s->opt.port);

@@ -70,6 +70,7 @@ static const struct store_migration migrations[] = {
     {12, "remote consultation and reading; results attached to referrals; expert procedures",
      STORE_SCHEMA_REFERRAL_REMOTE},
     {13, "surveillance case reports and syndromic counts", STORE_SCHEMA_SURVEIL},
+    {14, "surveillance signals and alerts", STORE_SCHEMA_ALERTS},
 };
 
 const struct store_migration *store_migrations(size_t *n)

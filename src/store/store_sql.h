@@ -22,6 +22,7 @@
 #include "store/sql_results.h"
 #include "store/sql_consortium.h"
 #include "store/sql_surveil.h"
+#include "store/sql_alerts.h"
 
 /* Scripts store_migrate runs after the migrations on every open: each builds what a bulk
  * operation may have left unbuilt (idempotent, cheap when nothing is missing). */
@@ -39,7 +40,8 @@
     STORE_SQL_REFERRAL(X)     \
     STORE_SQL_RESULTS(X)      \
     STORE_SQL_CONSORTIUM(X)   \
-    STORE_SQL_SURVEIL(X)
+    STORE_SQL_SURVEIL(X)      \
+    STORE_SQL_ALERTS(X)
 
 enum store_sql {
 #define STORE_SQL_ENUM(name, text) STORE_SQL_##name,
