@@ -46,6 +46,9 @@ struct api_app {
                                              * parameters; NULL: surveillance answers 503 */
     struct http_events *alert_events;       /* the live stream of new alerts; NULL: the
                                              * stream answers 503 */
+    const struct surv_rules *alert_rules;   /* the rules detection raises alerts with;
+                                             * NULL: writes of case reports and counts run
+                                             * no detection */
 };
 
 /* The route table (static, lives for the program). */

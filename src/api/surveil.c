@@ -8,7 +8,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "alerts/detection.h"
 #include "api/api.h"
 #include "core/date.h"
 #include "core/err.h"
@@ -16,6 +18,35 @@
 #include "surveil/surveil.h"
 
 #define API_SURV_COUNTS_MAX 10000   /* counts in one POST /api/syndromic */
+
+
+/* After a write: the detectors over the series it touched, their alarms into alerts. A
+ * failure is logged, not answered: the write itself is done and durable, and the nightly
+ * run judges the series again. */
+static void detect_after(struct http_request *req, struct surv_detect_touches *t)
+{
+    struct api_app *a = req->app;
+    if (a->alert_rules == NULL || a->surveil == NULL || t->n == 0)
+        return;
+    struct audit_actor actor;
+    api_actor(req, &actor);
+    struct surv_detect_env env = {.catalog = a->surveil, .rules = a->alert_rules,
+                                  .by = &actor, .now_s = (int64_t)time(NULL),
+                                  .today = date_today()};
+    struct surv_detect_result r;
+    struct yl_err err = {0};
+    if (surv_detect_targets(a->store, &env, t->v, t->n, &r, &err) != 0)
+        fprintf(stderr, "yilian: detection after %s %s failed: %s\n", req->method_name,
+                req->path, yl_err_message(&err));
+}
+
+static void detect_case(struct http_request *req, const struct surv_case_report *c)
+{
+    struct surv_detect_touches t = {0};
+    surv_detect_touched(&t, c->disease, c->ou, c->onset);
+    detect_after(req, &t);
+    surv_detect_touched_free(&t);
+}
 
 static int catalog(struct http_request *req, const struct surv_catalog **out,
                    struct yl_err *err)
@@ -137,6 +168,8 @@ int api_surv_case_create(struct http_request *req, struct http_response *res,
         rc = surv_case_get(a->store, api_principal(req), id, &req->arena, &c, err);
     if (rc != 0)
         return rc;
+    if (created)
+        detect_case(req, &c);
     /* Sent again: the report as it stands, not a second one. */
     return http_reply_json(res, created ? 201 : 200, case_json(&c));
 }
@@ -266,6 +299,7 @@ int api_surv_case_revise(struct http_request *req, struct http_response *res,
         rc = surv_case_get(a->store, api_principal(req), id, &req->arena, &c, err);
     if (rc != 0)
         return rc;
+    detect_case(req, &c);
     return http_reply_json(res, 200, case_json(&c));
 }
 
@@ -295,6 +329,7 @@ int api_surv_case_delete(struct http_request *req, struct http_response *res,
         rc = surv_case_get(a->store, api_principal(req), id, &req->arena, &c, err);
     if (rc != 0)
         return rc;
+    detect_case(req, &c);
     return http_reply_json(res, 200, case_json(&c));
 }
 
@@ -369,6 +404,14 @@ int api_surv_syndromic_post(struct http_request *req, struct http_response *res,
         snprintf(field, sizeof(field), "counts[%zu].%.32s", failed, e.field);
         return yl_err_set(err, rc, field, "counts[%zu]: %s", failed, yl_err_message(&e));
     }
+    struct surv_detect_touches t = {0};
+    for (size_t i = 0; i < n; i++) {
+        int32_t day;
+        if (date_parse(in[i].date, strlen(in[i].date), &day, "date", NULL) == 0)
+            surv_detect_touched(&t, in[i].channel, in[i].ou, day);
+    }
+    detect_after(req, &t);
+    surv_detect_touched_free(&t);
     json_t *o = json_object();
     json_object_set_new(o, "received", json_integer((json_int_t)n));
     json_object_set_new(o, "changed", json_integer((json_int_t)changed));

@@ -66,7 +66,7 @@ struct store *cli_open_store_for_demo(const struct cli_config *c)
 
 /* Open a database that must already exist. Commands that only read or change one must not
  * leave an empty file behind a mistyped name, nor call that empty file's audit chain intact. */
-static struct store *open_existing_store(const struct cli_config *c)
+struct store *cli_open_existing(const struct cli_config *c)
 {
     if (access(c->db, F_OK) != 0) {
         fprintf(stderr, "yilian: database \"%s\" does not exist\n", c->db);
@@ -256,7 +256,7 @@ static int cmd_user_add(struct cli_config *c, int argc, char **argv)
 
 static int cmd_user_list(struct cli_config *c, int argc, char **argv)
 {
-    struct store *s = open_existing_store(c);
+    struct store *s = cli_open_existing(c);
     if (s == NULL)
         return 1;
     struct acct *a = acct_new(s, NULL);
@@ -286,7 +286,7 @@ static int with_user(struct cli_config *c, const char *username,
                      int (*fn)(struct acct *a, struct acct_user *u, void *arg, struct yl_err *err),
                      void *arg)
 {
-    struct store *s = open_existing_store(c);
+    struct store *s = cli_open_existing(c);
     if (s == NULL)
         return 1;
     struct acct *a = acct_new(s, NULL);
@@ -375,7 +375,7 @@ static int cmd_backup(struct cli_config *c, int argc, char **argv)
                         "another file\n", argv[0]);
         return 1;
     }
-    struct store *s = open_existing_store(c);
+    struct store *s = cli_open_existing(c);
     if (s == NULL)
         return 1;
     struct yl_err err = {0};
@@ -429,7 +429,7 @@ static int cmd_restore(struct cli_config *c, int argc, char **argv)
 
 static int cmd_audit_verify(struct cli_config *c, int argc, char **argv)
 {
-    struct store *s = open_existing_store(c);
+    struct store *s = cli_open_existing(c);
     if (s == NULL)
         return 1;
     struct yl_err err = {0};
@@ -550,6 +550,9 @@ static const struct command commands[] = {
     {"surveil", "indicators", cli_surveil_indicators,
      "surveil indicators --ou OU --period YYYY|YYYY-MM [--format csv|json]",
      "incidence per 100,000 by disease and class, and reporting timeliness"},
+    {"surveil", "run", cli_surveil_run, "surveil run [--from YYYY-MM-DD] [--to YYYY-MM-DD]",
+     "the detectors over every series with data (default: the last 7 days), alarms into "
+     "alerts"},
     {"config", NULL, cmd_config, "config", "print every setting with its default"},
     {"version", NULL, cmd_version, "version", "print the version"},
     {"help", NULL, cmd_help, "help", "this text"},

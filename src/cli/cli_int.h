@@ -15,6 +15,9 @@ struct yl_err;
 int cli_fail(const struct yl_err *err);
 /* Open the configured database and bring its schema up to date; prints on failure. */
 struct store *cli_open_store(const struct cli_config *c);
+/* Open a database that must exist already (NULL with a message when it does not): commands
+ * that only read or change one must not leave an empty file behind a mistyped name. */
+struct store *cli_open_existing(const struct cli_config *c);
 /* The same with the page cache of an import (import_cache_mb, when larger). */
 struct store *cli_open_store_for_import(const struct cli_config *c);
 /* The same for `yilian demo`, with commits not waiting for the disk (store_options). */
@@ -52,6 +55,16 @@ int cli_surveil_catalog(const struct cli_config *c, struct surv_catalog **out,
 int cli_surveil_detect(struct cli_config *c, int argc, char **argv);
 int cli_surveil_series(struct cli_config *c, int argc, char **argv);
 int cli_surveil_indicators(struct cli_config *c, int argc, char **argv);
+/* `yilian surveil run [--from D] [--to D]`: the detectors over every series with data, the
+ * alarms into alerts (what the server does nightly). */
+int cli_surveil_run(struct cli_config *c, int argc, char **argv);
+struct surv_detect_touches;
+struct audit_actor;
+/* The detectors over the series an import touched (their last SURV_DETECT_IMPORT_DAYS),
+ * with the configured alert rules; prints one line of what it found. */
+int cli_detect_touched(const struct cli_config *c, struct store *s,
+                       const struct surv_catalog *cat, struct surv_detect_touches *touched,
+                       const struct audit_actor *who, struct yl_err *err);
 struct surv_rules;
 /* The alert rules: the alert_rules setting when set, else the shipped data/alert-rules.csv
  * (c may be NULL: the shipped file). On failure err holds "FILE:LINE: column: message". */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "alerts/alerts.h"
+#include "alerts/detection.h"
 #include "audit/audit.h"
 #include "cli/cli_int.h"
 #include "contracts/contracts.h"
@@ -133,9 +134,14 @@ static int run_surveil(struct store *s, int arg, FILE *in, const struct import_e
     if (rc != 0)
         return rc;
     const struct imp_spec *spec = arg ? surv_count_import_spec() : surv_case_import_spec();
-    struct surv_import ctx = {.catalog = cat};
+    struct surv_detect_touches touched = {0};
+    struct surv_import ctx = {.catalog = cat, .touched = surv_detect_touched, .arg = &touched};
     rc = imp_run_format(s, in, imp_format_of_path(env->path), spec, &ctx, who, rep, err);
     surv_import_release(&ctx);
+    /* The detectors judge the series the import touched, over its recent days. */
+    if (rc == 0 && touched.n > 0)
+        rc = cli_detect_touched(env->config, s, cat, &touched, who, err);
+    surv_detect_touched_free(&touched);
     surv_catalog_free(cat);
     return rc;
 }

@@ -316,15 +316,6 @@ static bool flags_known(int argc, char **argv, const char *const *names)
     return true;
 }
 
-static struct store *open_existing(const struct cli_config *c)
-{
-    if (access(c->db, F_OK) != 0) {
-        fprintf(stderr, "yilian: database \"%s\" does not exist\n", c->db);
-        return NULL;
-    }
-    return cli_open_store(c);
-}
-
 int cli_report(struct cli_config *c, int argc, char **argv)
 {
     static const char *const names[] = {"--ou", "--period", "--by", "--format", NULL};
@@ -353,7 +344,7 @@ int cli_report(struct cli_config *c, int argc, char **argv)
         svc_protocol_free(protocol);
         return cli_fail(&err);
     }
-    struct store *s = open_existing(c);
+    struct store *s = cli_open_existing(c);
     if (s == NULL) {
         ind_catalog_free(catalog);
         svc_protocol_free(protocol);
@@ -428,7 +419,7 @@ int cli_index_verify(struct cli_config *c, int argc, char **argv)
     struct yl_err err = {0};
     if (cli_protocol_load(c, &protocol, &err) != 0)
         return cli_fail(&err);
-    struct store *s = open_existing(c);
+    struct store *s = cli_open_existing(c);
     if (s == NULL) {
         svc_protocol_free(protocol);
         return 1;

@@ -13,6 +13,7 @@
 
 #include "accounts/accounts.h"
 #include "alerts/alerts.h"
+#include "alerts/detection.h"
 #include "api/api.h"
 #include "audit/audit.h"
 #include "cli/cli_int.h"
@@ -74,17 +75,44 @@ static int load_index(struct pidx *index, struct store *s)
 /* Wait for a stop signal; meanwhile, every two seconds, look whether a writer outside this
  * process (a CLI import) moved the change epoch, and reload the index when it did. The
  * reload builds a new index beside the live one and swaps it in, so requests go on. */
+/* The nightly detection: when the region's day turns, the detectors judge every series
+ * over the week that just ended (the imports and API writes judged their own series when
+ * they came; this catches what they could not, such as a day with no report at all). */
+static void nightly_detection(struct store *s, const struct surv_catalog *cat,
+                              const struct surv_rules *rules, int32_t today)
+{
+    static const struct audit_actor who = {0, "nightly", "admin", "server"};
+    struct surv_detect_env env = {.catalog = cat, .rules = rules, .by = &who,
+                                  .now_s = (int64_t)time(NULL), .today = today};
+    struct surv_detect_result r;
+    struct yl_err err = {0};
+    int32_t to = date_add_days(today, -1), from = date_add_days(today, -SURV_DETECT_NIGHTLY_DAYS);
+    if (surv_detect_all(s, &env, from, to, &r, &err) != 0)
+        fprintf(stderr, "yilian: nightly detection failed: %s\n", yl_err_message(&err));
+    else
+        printf("detection: %zu series judged, %zu alarms, %zu new signals, %zu alerts raised, "
+               "%zu extended\n", r.series, r.alarms, r.ingest.new_signals, r.ingest.new_alerts,
+               r.ingest.extended);
+    fflush(stdout);
+}
+
 static int wait_and_watch(const sigset_t *stop, struct store *s, struct pidx *index,
-                          struct svc_live_roster *roster)
+                          struct svc_live_roster *roster, const struct api_app *app)
 {
     struct yl_err err = {0};
     int64_t seen = 0;
+    int32_t day = date_today();
     pidx_epoch_get(s, &seen, &err);
     for (;;) {
         struct timespec every = {2, 0};
         int sig = sigtimedwait(stop, NULL, &every);
         if (sig > 0)
             return sig;
+        if (date_today() != day) {
+            day = date_today();
+            if (app->surveil != NULL && app->alert_rules != NULL)
+                nightly_detection(s, app->surveil, app->alert_rules, day);
+        }
         int64_t now = seen;
         yl_err_clear(&err);
         if (pidx_epoch_get(s, &now, &err) == 0 && now != seen) {
@@ -155,11 +183,14 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     struct yl_err perr = {0};
     struct ind_catalog *catalog = NULL;
     struct surv_catalog *surveil = NULL;
+    struct surv_rules *rules = NULL;
     if (cli_protocol_load(c, &protocol, &perr) != 0 ||
         cli_indicator_catalog(c, protocol, &catalog, &perr) != 0 ||
-        cli_surveil_catalog(c, &surveil, &perr) != 0) {
+        cli_surveil_catalog(c, &surveil, &perr) != 0 ||
+        cli_alert_rules_load(c, &rules, &perr) != 0) {
         svc_protocol_free(protocol);
         ind_catalog_free(catalog);
+        surv_catalog_free(surveil);
         store_close(s);
         close(lock);
         return cli_fail(&perr);
@@ -171,6 +202,8 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     char *hook_copy = xmalloc(strlen(hook_list) + 1);
     if (webhook_urls(hook_list, hook_copy, hook_urls, 16, &n_hooks, &perr) != 0) {
         free(hook_copy);
+        surv_rules_free(rules);
+        surv_catalog_free(surveil);
         ind_catalog_free(catalog);
         svc_protocol_free(protocol);
         store_close(s);
@@ -191,6 +224,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
         .protocol = protocol,
         .indicators = catalog,
         .surveil = surveil,
+        .alert_rules = rules,
     };
     /* The population index is built before the first request, so every indicator and
      * worklist answers from a complete index; writes keep it current from then on. */
@@ -254,7 +288,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
                             "%s; set tls_cert and tls_key, or listen on 127.0.0.1 behind a "
                             "TLS proxy\n", c->listen);
         fflush(stdout);
-        int sig = wait_and_watch(&stop, s, index, roster);
+        int sig = wait_and_watch(&stop, s, index, roster, &app);
         printf("yilian: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         fflush(stdout);
     }
@@ -270,6 +304,7 @@ int cli_serve(struct cli_config *c, int argc, char **argv)
     pidx_free(index);
     ind_catalog_free(catalog);
     surv_catalog_free(surveil);
+    surv_rules_free(rules);
     svc_protocol_free(protocol);
     audit_log_free(log);
     acct_free(a);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts/alerts.h"
+#include "alerts/detection.h"
 #include "api/api.h"
 #include "cli/cli_int.h"
 #include "core/csv.h"
@@ -309,7 +311,7 @@ int cli_surveil_series(struct cli_config *c, int argc, char **argv)
     struct surv_catalog *cat;
     if (cli_surveil_catalog(c, &cat, &err) != 0)
         return cli_fail(&err);
-    struct store *s = cli_open_store(c);
+    struct store *s = cli_open_existing(c);
     if (s == NULL) {
         surv_catalog_free(cat);
         return 1;
@@ -355,7 +357,7 @@ int cli_surveil_indicators(struct cli_config *c, int argc, char **argv)
     struct surv_catalog *cat;
     if (cli_surveil_catalog(c, &cat, &err) != 0)
         return cli_fail(&err);
-    struct store *s = cli_open_store(c);
+    struct store *s = cli_open_existing(c);
     if (s == NULL) {
         surv_catalog_free(cat);
         return 1;
@@ -387,4 +389,80 @@ int cli_surveil_indicators(struct cli_config *c, int argc, char **argv)
     }
     arena_release(&a);
     return rc != 0 ? cli_fail(&err) : 0;
+}
+
+/* --- detection ----------------------------------------------------------------------------- */
+
+static void detect_print(const char *what, const struct surv_detect_result *r)
+{
+    printf("detection (%s): %zu series, %zu points judged, %zu alarms; %zu new signals, "
+           "%zu alerts raised, %zu extended\n",
+           what, r->series, r->points, r->alarms, r->ingest.new_signals, r->ingest.new_alerts,
+           r->ingest.extended);
+}
+
+int cli_detect_touched(const struct cli_config *c, struct store *s,
+                       const struct surv_catalog *cat, struct surv_detect_touches *touched,
+                       const struct audit_actor *who, struct yl_err *err)
+{
+    struct surv_rules *rules;
+    int rc = cli_alert_rules_load(c, &rules, err);
+    if (rc != 0)
+        return rc;
+    int32_t today = date_today(), recent = date_add_days(today, -SURV_DETECT_IMPORT_DAYS);
+    size_t kept = 0;
+    for (size_t i = 0; i < touched->n; i++) {
+        struct surv_detect_target t = touched->v[i];
+        if (t.to < recent)
+            continue;
+        t.from = t.from < recent ? recent : t.from;
+        touched->v[kept++] = t;
+    }
+    touched->n = kept;
+    struct surv_detect_env env = {.catalog = cat, .rules = rules, .by = who,
+                                  .now_s = (int64_t)time(NULL), .today = today};
+    struct surv_detect_result res;
+    rc = surv_detect_targets(s, &env, touched->v, touched->n, &res, err);
+    if (rc == 0)
+        detect_print("the import's series", &res);
+    surv_rules_free(rules);
+    return rc;
+}
+
+int cli_surveil_run(struct cli_config *c, int argc, char **argv)
+{
+    static const char *const names[] = {"--from", "--to", NULL};
+    const char *from_s = flag(argc, argv, "--from"), *to_s = flag(argc, argv, "--to");
+    struct yl_err err = {0};
+    int32_t today = date_today();
+    int32_t to = today, from = date_add_days(today, -(SURV_DETECT_NIGHTLY_DAYS - 1));
+    if (!flags_known(argc, argv, names) ||
+        (to_s != NULL && date_parse(to_s, strlen(to_s), &to, "to", &err) != 0) ||
+        (from_s != NULL && date_parse(from_s, strlen(from_s), &from, "from", &err) != 0) ||
+        from > to) {
+        fprintf(stderr, "usage: yilian surveil run [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n");
+        return 2;
+    }
+    struct surv_catalog *cat;
+    if (cli_surveil_catalog(c, &cat, &err) != 0)
+        return cli_fail(&err);
+    struct surv_rules *rules;
+    if (cli_alert_rules_load(c, &rules, &err) != 0) {
+        surv_catalog_free(cat);
+        return cli_fail(&err);
+    }
+    struct store *s = cli_open_existing(c);
+    int rc = s == NULL ? 1 : 0;
+    static const struct audit_actor who = {0, "cli", "admin", "cli"};
+    struct surv_detect_env env = {.catalog = cat, .rules = rules, .by = &who,
+                                  .now_s = (int64_t)time(NULL), .today = today};
+    struct surv_detect_result res;
+    if (rc == 0 && surv_detect_all(s, &env, from, to, &res, &err) != 0)
+        rc = cli_fail(&err);
+    else if (rc == 0)
+        detect_print("every series", &res);
+    store_close(s);
+    surv_rules_free(rules);
+    surv_catalog_free(cat);
+    return rc;
 }

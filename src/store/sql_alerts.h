@@ -119,6 +119,12 @@
     " FROM surv_alert a LEFT JOIN app_user u ON u.id = a.assignee_id"
 
 #define STORE_SQL_ALERTS(X)                                                              \
+    X(DETECT_DISEASE_SERIES,                                                             \
+      "SELECT DISTINCT disease, substr(ou_code, 1, 9) FROM case_report"                  \
+      " WHERE onset_date >= ? AND onset_date <= ? AND status <> 'deleted'")              \
+    X(DETECT_CHANNEL_SERIES,                                                             \
+      "SELECT DISTINCT channel, substr(ou_code, 1, 9) FROM syndromic_count"              \
+      " WHERE day >= ? AND day <= ?")                                                    \
     X(SURV_SIGNAL_INSERT,                                                                \
       "INSERT INTO surv_signal (kind, code, ou, day, method, count, expected, upper,"    \
       " score, place_kind, place, members, recorded_at)"                                 \

@@ -1,0 +1,206 @@
+/*
+ * detection.c - the detectors over stored series, their alarms into the alert engine
+ * (detection.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts/alerts_int.h"
+#include "alerts/detection.h"
+#include "core/date.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "store/store.h"
+#include "surveil/detect.h"
+#include "surveil/surveil.h"
+
+bool surv_detect_class_a(void *cls, const char *code)
+{
+    const struct surv_disease *d = surv_disease_find(cls, code);
+    return d != NULL && (d->cls == 'A' || d->managed_as_a);
+}
+
+/* The township of an org unit code: its first nine digits (a county's code stays itself). */
+static void township_of(const char *ou, char out[16])
+{
+    size_t n = strlen(ou);
+    snprintf(out, 16, "%.*s", (int)(n > 9 ? 9 : n), ou);
+}
+
+/* --- the series an import touched -------------------------------------------------------- */
+
+/* The days after a change whose judgement it can move: a baseline that now holds it. */
+#define SURV_DETECT_AFTER_DAYS 14
+
+void surv_detect_touched(void *arg, const char *target, const char *ou, int32_t day)
+{
+    struct surv_detect_touches *t = arg;
+    int32_t later = date_add_days(day, SURV_DETECT_AFTER_DAYS);
+    char town[16];
+    township_of(ou, town);
+    for (size_t i = 0; i < t->n; i++) {
+        struct surv_detect_target *x = &t->v[i];
+        if (strcmp(x->code, target) == 0 && strcmp(x->ou, town) == 0) {
+            x->from = day < x->from ? day : x->from;
+            x->to = later > x->to ? later : x->to;
+            return;
+        }
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+    }
+    struct surv_detect_target *x = &t->v[t->n++];
+    snprintf(x->code, sizeof(x->code), "%s", target);
+    snprintf(x->ou, sizeof(x->ou), "%s", town);
+    x->from = day;
+    x->to = later;
+}
+
+void surv_detect_touched_free(struct surv_detect_touches *t)
+{
+    free(t->v);
+    memset(t, 0, sizeof(*t));
+}
+
+/* --- judging one series -------------------------------------------------------------------- */
+
+/* Signals gathered over a run; strings in the arena. */
+struct gathered {
+    struct surv_signal *v;
+    size_t n, cap;
+};
+
+static void add_signal(struct gathered *g, const struct surv_signal *s)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 64;
+        g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
+    }
+    g->v[g->n++] = *s;
+}
+
+/* Judge one series over [from, to] (never after today); weekly series on the weeks that
+ * end in [from, to] and have ended. */
+static int judge(struct store *s, const struct surv_detect_env *env,
+                 const struct surv_detect_target *t, struct arena *a, struct gathered *g,
+                 struct surv_detect_result *res, struct yl_err *err)
+{
+    const struct surv_disease *disease = surv_disease_find(env->catalog, t->code);
+    const struct surv_channel *channel = surv_channel_find(env->catalog, t->code);
+    if (disease == NULL && channel == NULL)
+        return yl_err_set(err, YL_EINVAL, "code", "no disease or channel \"%s\"", t->code);
+    struct surv_method_config cfg;
+    surv_params_for(env->catalog, t->code, t->ou, &cfg);
+    int32_t to = t->to < env->today ? t->to : env->today;
+    if (to < t->from)
+        return 0;
+    struct surv_series_query q = {
+        .disease = disease != NULL ? t->code : NULL,
+        .channel = disease == NULL ? t->code : NULL,
+        .ou = t->ou,
+        .from = date_add_days(t->from, -SURV_DETECT_HISTORY_DAYS),
+        .to = to,
+        .unit = cfg.unit,
+    };
+    struct surv_series series;
+    int rc = surv_series_read(s, env->catalog, &q, &series, err);
+    if (rc != 0)
+        return rc;
+    /* The ILI share is judged as a percentage, not as the visits it counts. */
+    if (series.denominators != NULL)
+        for (size_t i = 0; i < series.n; i++)
+            series.counts[i] = series.denominators[i] > 0
+                                   ? 100.0 * series.counts[i] / series.denominators[i]
+                                   : NAN;
+    struct surv_point *points = xmalloc((series.n ? series.n : 1) * sizeof(*points));
+    rc = surv_method_run(&cfg, series.counts, series.n, points, err);
+    const char *method = surv_method_name(cfg.method);
+    for (size_t i = 0; rc == 0 && i < series.n; i++) {
+        int32_t first = cfg.unit == SURV_WEEK ? series.start + 7 * (int32_t)i
+                                              : series.start + (int32_t)i;
+        int32_t day = cfg.unit == SURV_WEEK ? first + 6 : first;
+        if (day < t->from || first > to || day > env->today)
+            continue;
+        if (points[i].alarm == SURV_NO_DECISION)
+            continue;
+        res->points++;
+        if (points[i].alarm != SURV_ALARM)
+            continue;
+        struct surv_signal sig = {
+            .kind = disease != NULL ? SURV_SRC_DISEASE : SURV_SRC_CHANNEL,
+            .code = arena_strdup(a, t->code),
+            .ou = arena_strdup(a, t->ou),
+            .day = day,
+            .method = method,
+            .count = series.counts[i],
+            .expected = points[i].expected,
+            .upper = points[i].upper,
+            .score = points[i].score,
+        };
+        add_signal(g, &sig);
+        res->alarms++;
+    }
+    res->series++;
+    free(points);
+    surv_series_release(&series);
+    return rc;
+}
+
+int surv_detect_targets(struct store *s, const struct surv_detect_env *env,
+                        const struct surv_detect_target *targets, size_t n,
+                        struct surv_detect_result *res, struct yl_err *err)
+{
+    memset(res, 0, sizeof(*res));
+    struct arena a;
+    struct gathered g = {0};
+    arena_init(&a);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = judge(s, env, &targets[i], &a, &g, res, err);
+    if (rc == 0 && g.n > 0)
+        rc = surv_signals_ingest(s, env->rules, surv_detect_class_a, (void *)env->catalog, g.v,
+                                 g.n, env->by, env->now_s, &res->ingest, err);
+    free(g.v);
+    arena_release(&a);
+    return rc;
+}
+
+/* The (code, township) pairs of one statement over [from, to]. */
+static int series_of(struct store *s, enum store_sql q, int32_t from, int32_t to,
+                     struct surv_detect_touches *out, struct yl_err *err)
+{
+    char lo[DATE_STR_LEN], hi[DATE_STR_LEN];
+    struct store_conn *c = store_acquire(s);
+    struct store_stmt *st = store_stmt(c, q);
+    store_bind_text(st, 1, date_format(from, lo));
+    store_bind_text(st, 2, date_format(to, hi));
+    int rc;
+    while ((rc = store_step(st, err)) == STORE_ROW)
+        surv_detect_touched(out, store_col_text(st, 0), store_col_text(st, 1), to);
+    store_release(c);
+    return rc < 0 ? rc : 0;
+}
+
+int surv_detect_all(struct store *s, const struct surv_detect_env *env, int32_t from,
+                    int32_t to, struct surv_detect_result *res, struct yl_err *err)
+{
+    struct surv_detect_touches t = {0};
+    int32_t since = date_add_days(from, -60);
+    int rc = series_of(s, STORE_SQL_DETECT_DISEASE_SERIES, since, to, &t, err);
+    if (rc == 0)
+        rc = series_of(s, STORE_SQL_DETECT_CHANNEL_SERIES, since, to, &t, err);
+    for (size_t i = 0; i < t.n; i++) {
+        t.v[i].from = from;
+        t.v[i].to = to;
+    }
+    if (rc == 0) {
+        rc = surv_detect_targets(s, env, t.v, t.n, res, err);
+    } else {
+        memset(res, 0, sizeof(*res));
+    }
+    surv_detect_touched_free(&t);
+    return rc;
+}
