@@ -379,8 +379,8 @@ TEST(booking_refusals)
     CHECK_STR(ts_err_field(&R), "resident_id");
     CHECK_INT(book(tok_vd, s_small, 9999), -404);
     CHECK_STR(ts_err_field(&R), "resident_id");
-    /* Roles that may not book at all. */
-    CHECK_INT(book(tok_fa, s_small, 1), -403);
+    /* Roles that may not book here: another facility's admin, an analyst. */
+    CHECK_INT(book(tok_fb, s_small, 1), -403);
     CHECK_INT(book(tok_analyst, s_small, 1), -403);
     CHECK_INT(book(tok_vd, s_small + 1000, 1), -404);
     int64_t first = book(tok_fd, s_small, 1);
@@ -396,6 +396,22 @@ TEST(booking_refusals)
     CHECK_INT(req("POST", path, tok_vd, "{}"), 400);
     CHECK_STR(ts_err_field(&R), "resident_id");
     CHECK_INT(live_bookings(s_small), 1);
+}
+
+/* The host clinic's admin books any resident into its own sessions, and cancels them. */
+TEST(host_facility_books_its_own_sessions)
+{
+    CHECK(server() != NULL);
+    int64_t s = session(tok_fa, "S-TCM", "TA", 2, "08:00", "09:00", 5);
+    CHECK(s > 0);
+    CHECK_INT(book(tok_fb, s, 1), -403);
+    int64_t b = book(tok_fa, s, 125);
+    CHECK(b > 0);
+    CHECK_INT(book(tok_fa, s, 9999), -404);
+    CHECK_STR(ts_err_field(&R), "resident_id");
+    CHECK_INT(booking_post(tok_fb, b, "cancel", NULL), 403);
+    CHECK_INT(booking_post(tok_fa, b, "cancel", NULL), 200);
+    CHECK_INT(live_bookings(s), 0);
 }
 
 TEST(cancelling_a_booking_frees_its_place)

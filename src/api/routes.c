@@ -88,9 +88,11 @@ static const struct http_route routes[] = {
     {HTTP_GET,   "/api/expert-sessions/stats",        api_expert_stats,          PERM_AGGREGATE_READ, NULL},
     {HTTP_GET,   "/api/expert-sessions/:id",          api_expert_session_get,    PERM_SESSION,        NULL},
     {HTTP_POST,  "/api/expert-sessions/:id/cancel",   api_expert_session_cancel, PERM_REGISTRY_WRITE, NULL},
-    {HTTP_POST,  "/api/expert-sessions/:id/bookings", api_expert_book,           PERM_RECORD_WRITE,   NULL},
-    {HTTP_POST,  "/api/bookings/:id/cancel",          api_booking_cancel,        PERM_RECORD_WRITE,   NULL},
-    {HTTP_POST,  "/api/bookings/:id/attendance",      api_booking_attendance,    PERM_RECORD_WRITE,   NULL},
+    /* Bookings are appointments, not record writes: a doctor books the residents in their
+     * scope, the host facility's admin anyone into their own sessions (experts/ decides). */
+    {HTTP_POST,  "/api/expert-sessions/:id/bookings", api_expert_book,           PERM_RECORD_READ,    NULL},
+    {HTTP_POST,  "/api/bookings/:id/cancel",          api_booking_cancel,        PERM_RECORD_READ,    NULL},
+    {HTTP_POST,  "/api/bookings/:id/attendance",      api_booking_attendance,    PERM_RECORD_READ,    NULL},
     /* referrals: every route admits the roles that deal with residents (record_read:
      * admin, facility admin, family and village doctor); which side may do what is
      * decided in referral/. The boxes come before :id. */

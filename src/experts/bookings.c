@@ -33,6 +33,17 @@ static int resident_check(struct store_conn *c, const struct acct_principal *p, 
     return 0;
 }
 
+/* The host facility's admin books and marks the patients of their own sessions (the
+ * clinic's registration desk), whoever holds the patient's record: for them the resident
+ * need only exist. */
+static const struct acct_principal *reach_for(const struct acct_principal *p,
+                                             const char *host_code)
+{
+    bool host = p != NULL && p->role == ROLE_FACILITY_ADMIN && p->scope.kind == SCOPE_FACILITY &&
+                strcmp(p->scope.ref, host_code) == 0;
+    return host ? NULL : p;
+}
+
 /* May the session take a booking today? The system may enter the past's. */
 static int session_open(const struct expert_session *x, bool history, struct yl_err *err)
 {
@@ -114,9 +125,9 @@ int expert_book(struct store *s, int64_t session_id, int64_t resident_id,
     if (rc != 0)
         return rc;
     arena_init(&a);
-    rc = resident_check(c, who->principal, resident_id, err);
+    rc = expert_session_read(c, session_id, &a, &x, err);
     if (rc == 0)
-        rc = expert_session_read(c, session_id, &a, &x, err);
+        rc = resident_check(c, reach_for(who->principal, x.host_code), resident_id, err);
     if (rc == 0)
         rc = session_open(&x, who->principal == NULL, err);
     if (rc == 0)
@@ -135,6 +146,7 @@ int expert_book(struct store *s, int64_t session_id, int64_t resident_id,
 struct booking_row {
     int64_t id, session_id, resident_id;
     char status[16], session_status[16];
+    char host_code[EXPERT_CODE_MAX + 1];
     int32_t day;
 };
 
@@ -155,12 +167,14 @@ static int booking_load(struct store_conn *c, int64_t id, const struct acct_prin
         if (date_parse(day, strlen(day), &b->day, NULL, NULL) != 0)
             b->day = DATE_INVALID;
         snprintf(b->session_status, sizeof(b->session_status), "%s", store_col_text(st, 5));
+        snprintf(b->host_code, sizeof(b->host_code), "%s", store_col_text(st, 6));
     }
     expert_stmt_finish(st, rc);
     if (rc < 0)
         return rc;
     struct yl_err local = {0};
-    if (rc == STORE_DONE || rec_scope_check(c, p, b->resident_id, &local) == YL_ENOTFOUND)
+    if (rc == STORE_DONE ||
+        rec_scope_check(c, reach_for(p, b->host_code), b->resident_id, &local) == YL_ENOTFOUND)
         return yl_err_set(err, YL_ENOTFOUND, NULL, "no booking %lld", (long long)id);
     if (local.code != 0)
         return yl_err_set(err, local.code, NULL, "%s", yl_err_message(&local));

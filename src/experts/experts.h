@@ -104,7 +104,9 @@ enum expert_attendance { EXPERT_ATTENDED = 1, EXPERT_NO_SHOW };
 /*
  * Book resident `resident_id` into session `session_id`, in one audited transaction; *id
  * (may be NULL) receives the booking. The resident must lie in the caller's scope
- * (rec_scope_check: their family doctor's team, their village doctor, the region).
+ * (rec_scope_check: their family doctor's team, their village doctor, the region), or the
+ * caller is the host facility's admin (any existing resident: the clinic's desk books its
+ * own sessions; cancelling and attendance likewise).
  * Errors: YL_ENOTFOUND with field "resident_id" (absent or outside the scope) or for an
  * absent session; YL_EINVAL with field "session" when the session is cancelled or its day
  * has passed (the system, entering history, may book a past session); YL_ECONFLICT with field "resident_id" and err->existing_id when the resident

@@ -99,8 +99,9 @@
       " WHERE x.id = ? AND (SELECT COUNT(*) FROM booking b WHERE b.session_id = x.id"    \
       " AND b.status <> 'cancelled') < x.capacity RETURNING id")                         \
     X(EXPERT_BOOKING_BY_ID,                                                              \
-      "SELECT b.id, b.session_id, b.resident_id, b.status, x.day, x.status"              \
-      " FROM booking b JOIN expert_session x ON x.id = b.session_id WHERE b.id = ?")     \
+      "SELECT b.id, b.session_id, b.resident_id, b.status, x.day, x.status, h.code"      \
+      " FROM booking b JOIN expert_session x ON x.id = b.session_id"                     \
+      " JOIN facility h ON h.id = x.host_facility_id WHERE b.id = ?")                    \
     X(EXPERT_BOOKING_SET_STATUS,                                                         \
       "UPDATE booking SET status = ?, updated_at = ? WHERE id = ?")                      \
     X(EXPERT_BOOKING_SET_PROCEDURES,                                                     \
