@@ -437,10 +437,12 @@ static void pages(struct store *s, const struct acct_principal *me, sqlite3 *pee
     for (int i = 0; i < reads; i++) {
         double t = now_s();
         sqlite3_bind_int64(st, 1, k->key);
-        sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, after[i]);
-        sqlite3_bind_int(st, 5, PAGE);
+        for (int j = 0; j < REF_STATUS_COUNT; j++)
+            sqlite3_bind_text(st, 2 + j,
+                              status[0] ? status : ref_status_code((enum ref_status)j), -1,
+                              SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2 + REF_STATUS_COUNT, after[i]);
+        sqlite3_bind_int(st, 3 + REF_STATUS_COUNT, PAGE);
         while (sqlite3_step(st) == SQLITE_ROW)
             ;
         sqlite3_reset(st);
