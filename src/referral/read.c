@@ -160,8 +160,8 @@ static int read_box(struct store_conn *c, const struct ref_query *q, int64_t key
     /* REF_SQL_PAGE's list: every status, or the one asked in each place. */
     _Static_assert(REF_STATUS_COUNT == 6, "REF_SQL_PAGE lists six statuses");
     for (int i = 0; i < REF_STATUS_COUNT; i++)
-        store_bind_text(st, 2 + i, status[0] != '\0' ? status
-                                                     : ref_status_code((enum ref_status)i));
+        store_bind_text(st, 2 + i,
+                        status[0] != '\0' ? status : ref_status_code((enum ref_status)i));
     store_bind_int(st, 2 + REF_STATUS_COUNT, q->after);
     store_bind_int(st, 3 + REF_STATUS_COUNT, limit);
     int rc = STORE_DONE;
