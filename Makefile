@@ -92,8 +92,10 @@ demo: deps
 	@scripts/demo.sh $(REL)/yilian
 
 BENCHES := http indicators imports services-import surveil access worklists experts alerts
+BENCHES += results referrals
 BENCH_BINS := $(REL)/bench_indicators $(REL)/bench_imports $(REL)/bench_surveil \
               $(REL)/bench_access $(REL)/bench_services_import
+BENCH_BINS += $(REL)/bench_results $(REL)/bench_referrals
 
 bench: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian $(BENCH_BINS)
@@ -115,6 +117,10 @@ bench-worklists: $(REL)/bench_worklists
 	@$(REL)/bench_worklists
 bench-experts: $(REL)/bench_experts
 	@$(REL)/bench_experts
+bench-results: $(REL)/bench_results
+	@$(REL)/bench_results
+bench-referrals: $(REL)/bench_referrals
+	@$(REL)/bench_referrals
 
 # Each benchmark is one C file linked against the release library; `make
 # build/release/bench_NAME` builds one alone.
@@ -136,6 +142,10 @@ $(REL)/bench_alerts: bench/alerts_bench.c $(REL)/libyilian.a
 	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 bench-alerts: $(REL)/bench_alerts
 	@$(REL)/bench_alerts
+$(REL)/bench_results: bench/results_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(REL)/bench_referrals: bench/referral_bench.c $(REL)/libyilian.a
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
 # Fuzz targets: the library built once with clang's coverage instrumentation, each target
 # linked against it. `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly.

@@ -672,6 +672,64 @@ TEST(doctor_outbox_is_their_own)
     CHECK_INT(req("GET", "/api/referrals/outbox?facility=TA", tok_analyst, NULL), 403);
 }
 
+/* ------------------------------------------------------------------ paging */
+
+/* Walk a box page by page (pages of 2) and check ids rise and statuses match; the count. */
+static long walk_box(enum ref_box box, const char *facility, const char *status)
+{
+    struct ref_query q = {.box = box, .facility = facility, .status = status, .limit = 2};
+    long seen = 0;
+    for (;;) {
+        struct ref_referral *rows;
+        size_t n;
+        struct yl_err err = {0};
+        if (ref_list(srv.store, NULL, &q, (int64_t)time(NULL), &mem, &rows, &n, &err) != 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            if (rows[i].id <= q.after ||
+                (status != NULL && status[0] != '\0' &&
+                 strcmp(ref_status_code(rows[i].status), status) != 0))
+                return -1;
+            q.after = rows[i].id;
+        }
+        seen += (long)n;
+        if (n < 2)
+            return seen;
+    }
+}
+
+TEST(box_pages_walk_every_status_in_id_order)
+{
+    CHECK(server() != NULL);
+    int64_t now = (int64_t)time(NULL);
+    int64_t ids[6];
+    for (int i = 0; i < 6; i++) {
+        ids[i] = make_up(1 + i % 3, "routine", now);
+        CHECK(ids[i] > 0);
+    }
+    struct yl_err err = {0};
+    CHECK_INT(ref_act(srv.store, &system_who, ids[1], REF_ACCEPT, NULL, now + 1, &err), 0);
+    CHECK_INT(ref_act(srv.store, &system_who, ids[2], REF_REJECT, "full", now + 1, &err), 0);
+    CHECK_INT(ref_act(srv.store, &system_who, ids[4], REF_CANCEL, NULL, now + 1, &err), 0);
+    const char *h1 = "(SELECT id FROM facility WHERE code = 'H1')";
+    char sql[256];
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM referral WHERE to_facility_id = %s", h1);
+    CHECK_INT(walk_box(REF_INBOX, "H1", NULL), sql_count(sql));
+    CHECK_INT(walk_box(REF_INBOX, "H1", ""), sql_count(sql));
+    static const char *const statuses[] = {"requested", "accepted", "rejected", "cancelled",
+                                           "arrived"};
+    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT COUNT(*) FROM referral WHERE to_facility_id = %s AND status = '%s'",
+                 h1, statuses[i]);
+        CHECK_INT(walk_box(REF_INBOX, "H1", statuses[i]), sql_count(sql));
+    }
+    CHECK(walk_box(REF_INBOX, "H1", "requested") >= 3);
+    CHECK_INT(walk_box(REF_OUTBOX, "TA", NULL),
+              sql_count("SELECT COUNT(*) FROM referral WHERE from_facility_id ="
+                        " (SELECT id FROM facility WHERE code = 'TA')"));
+}
+
 /* ------------------------------------------------------------------ idempotency */
 
 TEST(idempotent_external_id)

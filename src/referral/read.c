@@ -200,14 +200,18 @@ static int read_box(struct store_conn *c, const struct ref_query *q, int64_t key
     *out = arena_alloc(a, (size_t)limit * sizeof(**out));
     struct store_stmt *st = store_stmt(c, box_statement(q));
     store_bind_int(st, 1, key);
-    store_bind_text(st, 2, status);
-    store_bind_text(st, 3, status);
-    store_bind_text(st, 4, kind);
-    store_bind_text(st, 5, kind);
-    store_bind_int(st, 6, author);
-    store_bind_int(st, 7, author);
-    store_bind_int(st, 8, q->after);
-    store_bind_int(st, 9, limit);
+    /* REF_SQL_PAGE's list: every status, or the one asked in each place. */
+    _Static_assert(REF_STATUS_COUNT == 6, "REF_SQL_PAGE lists six statuses");
+    for (int i = 0; i < REF_STATUS_COUNT; i++)
+        store_bind_text(st, 2 + i,
+                        status[0] != '\0' ? status : ref_status_code((enum ref_status)i));
+    int k = 2 + REF_STATUS_COUNT;
+    store_bind_text(st, k++, kind);
+    store_bind_text(st, k++, kind);
+    store_bind_int(st, k++, author);
+    store_bind_int(st, k++, author);
+    store_bind_int(st, k++, q->after);
+    store_bind_int(st, k, limit);
     int rc = STORE_DONE;
     while (*n < (size_t)limit && (rc = store_step(st, err)) == STORE_ROW) {
         struct ref_referral *r = &(*out)[(*n)++];
