@@ -8,8 +8,10 @@
  * (2008) 3407 (the adaptive CUSUM on standardized counts).
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "core/err.h"
+#include "core/mem.h"
 #include "detect.h"
 #include "detect_int.h"
 
@@ -54,14 +56,15 @@ int surv_cusum_run(const double *counts, size_t n_counts, const struct surv_cusu
         return rc;
     surv_points_none(out, n_counts);
     span = (size_t)p->baseline + (size_t)p->guard;
+    /* The baseline ends `guard` days before t: a window of `baseline` days, lag guard + 1. */
+    struct surv_base *base = xmalloc(sizeof(*base) * (n_counts ? n_counts : 1));
+    surv_baselines(counts, n_counts, p->baseline, p->guard + 1, CUSUM_MIN_BASELINE,
+                   p->min_sigma, base);
     for (size_t t = span; t < n_counts; t++) {
-        double mean, sd, sigma, z;
+        double mean = base[t].mean, sigma = base[t].sigma, z;
 
-        if (isnan(counts[t]) ||
-            surv_window_stats(counts, t - span, (size_t)p->baseline, &mean, &sd) <
-                CUSUM_MIN_BASELINE)
+        if (isnan(counts[t]) || !base[t].ok)
             continue;
-        sigma = fmax(sd, p->min_sigma);
         z = surv_standardize(counts[t], mean, sigma);
         out[t].expected = mean;
         /* The count that brings S_t exactly to h. */
@@ -72,5 +75,6 @@ int surv_cusum_run(const double *counts, size_t n_counts, const struct surv_cusu
         if (out[t].alarm == SURV_ALARM && p->reset)
             s = 0.0;
     }
+    free(base);
     return 0;
 }

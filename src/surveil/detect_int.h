@@ -34,6 +34,19 @@ void surv_sort(double *v, size_t n);
  * v[from .. from + len). Returns how many values were present. */
 size_t surv_window_stats(const double *v, size_t from, size_t len, double *mean, double *sd);
 
+/* A baseline: the mean and max(sd, min_sigma) of a window, ok when enough days are present. */
+struct surv_base {
+    double mean, sigma;
+    int ok;
+};
+
+/* The baseline of every t (b[0..n)): the `len` days ending `lag` days before t, missing days
+ * skipped, ok with at least min_n present. Whole counts up to 10^6 and windows up to 64 days
+ * slide in O(1) a day (n * sum(y^2) - sum(y)^2 is exact in a double, so the variance is still
+ * correctly rounded); others take two passes per point. O(n) or O(n * len). */
+void surv_baselines(const double *counts, size_t n, int len, int lag, int min_n,
+                    double min_sigma, struct surv_base *b);
+
 /* (y - mean) / sigma, or +-INFINITY (0 when equal) for sigma 0. */
 double surv_standardize(double y, double mean, double sigma);
 

@@ -57,78 +57,7 @@ static int ears_check(const struct surv_ears_params *p, struct yl_err *err)
 
 /* The baseline of one time point: mean and floored sd, or ok 0 when t has no full window
  * or fewer than 3 of its days were reported. */
-struct ears_base {
-    double mean, sigma;
-    int ok;
-};
-
-/* Whole counts small enough that n * sum(y^2) - sum(y)^2 is exact in a double: then the
- * baselines slide in O(1) a day and the variance is still correctly rounded. */
-#define EARS_EXACT_MAX 1e6
-#define EARS_EXACT_BASELINE 64
-
-static bool ears_exact(const double *counts, size_t n, int baseline)
-{
-    if (baseline > EARS_EXACT_BASELINE)
-        return false;
-    for (size_t t = 0; t < n; t++)
-        if (!isnan(counts[t]) && (counts[t] != floor(counts[t]) ||
-                                  fabs(counts[t]) > EARS_EXACT_MAX))
-            return false;
-    return true;
-}
-
-static void ears_base_set(struct ears_base *b, double sum, double ss, int cnt, double min_sigma)
-{
-    b->ok = cnt >= EARS_MIN_BASELINE;
-    if (!b->ok)
-        return;
-    b->mean = sum / cnt;
-    b->sigma = fmax(sqrt((cnt * ss - sum * sum) / ((double)cnt * (cnt - 1))), min_sigma);
-}
-
-/* Add (sign 1) or remove (sign -1) one day of the window; missing days do not count. */
-static void ears_slide(double y, int sign, double *sum, double *ss, int *cnt)
-{
-    if (isnan(y))
-        return;
-    *sum += sign * y;
-    *ss += sign * y * y;
-    *cnt += sign;
-}
-
-/* Baselines of every t for a window ending `lag` days before it: sliding sums when exact,
- * else two passes per point. O(n) or O(n * baseline). */
-static void ears_baselines(const double *counts, size_t n, int lag,
-                           const struct surv_ears_params *p, struct ears_base *b)
-{
-    size_t span = (size_t)p->baseline + (size_t)lag - 1, len = (size_t)p->baseline;
-    double sum = 0.0, ss = 0.0, sd;
-    int cnt = 0;
-
-    memset(b, 0, sizeof(*b) * n);
-    if (!ears_exact(counts, n, p->baseline)) {
-        for (size_t t = span; t < n; t++) {
-            b[t].ok = surv_window_stats(counts, t - span, len, &b[t].mean, &sd) >=
-                      EARS_MIN_BASELINE;
-            b[t].sigma = fmax(sd, p->min_sigma);
-        }
-        return;
-    }
-    for (size_t t = span; t < n; t++) {
-        size_t lo = t - span;
-        if (t == span) {
-            for (size_t i = lo; i < lo + len; i++)
-                ears_slide(counts[i], 1, &sum, &ss, &cnt);
-        } else {
-            ears_slide(counts[lo - 1], -1, &sum, &ss, &cnt);
-            ears_slide(counts[lo + len - 1], 1, &sum, &ss, &cnt);
-        }
-        ears_base_set(&b[t], sum, ss, cnt, p->min_sigma);
-    }
-}
-
-static void ears_c12_point(const double *counts, size_t t, const struct ears_base *b,
+static void ears_c12_point(const double *counts, size_t t, const struct surv_base *b,
                            double z, struct surv_point *pt)
 {
     if (isnan(counts[t]) || !b[t].ok)
@@ -140,7 +69,7 @@ static void ears_c12_point(const double *counts, size_t t, const struct ears_bas
 }
 
 /* max(0, C2 - 1) of day d, 0 when its count is missing. */
-static double ears_c3_part(const double *counts, size_t d, const struct ears_base *b)
+static double ears_c3_part(const double *counts, size_t d, const struct surv_base *b)
 {
     if (isnan(counts[d]))
         return 0.0;
@@ -153,7 +82,7 @@ static double ears_c3_part(const double *counts, size_t d, const struct ears_bas
  * L > z the alarm is on whatever today's count (the bound is then reported as 0).
  * R's earsC instead reports max(0, y_t + sigma (z - L)) and alarms when y_t exceeds it.
  */
-static void ears_c3_point(const double *counts, size_t t, const struct ears_base *b,
+static void ears_c3_point(const double *counts, size_t t, const struct surv_base *b,
                           const struct surv_ears_params *p, double z, struct surv_point *pt)
 {
     double mean, sigma, lags, y = counts[t];
@@ -177,7 +106,7 @@ static void ears_c3_point(const double *counts, size_t t, const struct ears_base
 int surv_ears_run(const double *counts, size_t n_counts, const struct surv_ears_params *p,
                   struct surv_point *out, struct yl_err *err)
 {
-    struct ears_base *base;
+    struct surv_base *base;
     double z;
     int rc = ears_check(p, err);
 
@@ -188,7 +117,8 @@ int surv_ears_run(const double *counts, size_t n_counts, const struct surv_ears_
     if (n_counts == 0)
         return 0;
     base = xmalloc(sizeof(*base) * n_counts);
-    ears_baselines(counts, n_counts, ears_lag(p->method), p, base);
+    surv_baselines(counts, n_counts, p->baseline, ears_lag(p->method), EARS_MIN_BASELINE,
+                   p->min_sigma, base);
     for (size_t t = 0; t < n_counts; t++) {
         if (p->method == SURV_EARS_C3)
             ears_c3_point(counts, t, base, p, z, &out[t]);

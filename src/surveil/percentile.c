@@ -54,37 +54,41 @@ static int mpm_check(const struct surv_mpm_params *p, struct yl_err *err)
     return 0;
 }
 
-/* Prefix sums of the counts (missing as 0) and of the missing days, so every window sum
- * costs two subtractions. */
-struct mpm_prefix {
-    double *sum;
-    int32_t *missing;
-    size_t window;
-};
-
-/* The sum of the window ending at e, or NAN when a day of it is missing. */
-static double mpm_window(const struct mpm_prefix *px, size_t e)
+/* Every window's sum, indexed by its last day: NAN when a day of it is missing (or it would
+ * start before day 0). Built once from prefix sums, so a point reads its history in
+ * O(years * (2 * adjacent + 1)) loads. */
+static double *mpm_windows(const double *counts, size_t n, size_t window)
 {
-    size_t lo = e + 1 - px->window;
-
-    if (px->missing[e + 1] != px->missing[lo])
-        return NAN;
-    return px->sum[e + 1] - px->sum[lo];
+    double *w = xmalloc(sizeof(double) * (n ? n : 1));
+    double sum = 0.0;
+    size_t missing = 0;
+    for (size_t t = 0; t < n; t++) {
+        bool miss = isnan(counts[t]);
+        sum += miss ? 0.0 : counts[t];
+        missing += miss;
+        if (t >= window) {
+            bool out = isnan(counts[t - window]);
+            sum -= out ? 0.0 : counts[t - window];
+            missing -= out;
+        }
+        w[t] = t + 1 >= window && missing == 0 ? sum : NAN;
+    }
+    return w;
 }
 
-static void mpm_point(const struct mpm_prefix *px, size_t t, const struct surv_mpm_params *p,
+static void mpm_point(const double *win, size_t t, const struct surv_mpm_params *p,
                       struct surv_point *pt)
 {
     double hist[MPM_MAX_HISTORY];
     size_t n = 0, want = (size_t)p->years * (size_t)(2 * p->adjacent + 1);
-    double cur = mpm_window(px, t);
+    double cur = win[t];
 
     if (isnan(cur))
         return;
     for (int i = 1; i <= p->years; i++) {
         for (int j = -p->adjacent; j <= p->adjacent; j++) {
             size_t e = t - (size_t)i * (size_t)p->period + (size_t)((long)j * p->window);
-            double v = mpm_window(px, e);
+            double v = win[e];
             if (!isnan(v))
                 hist[n++] = v;
         }
@@ -101,7 +105,6 @@ static void mpm_point(const struct mpm_prefix *px, size_t t, const struct surv_m
 int surv_mpm_run(const double *counts, size_t n_counts, const struct surv_mpm_params *p,
                  struct surv_point *out, struct yl_err *err)
 {
-    struct mpm_prefix px;
     size_t first;
     int rc = mpm_check(p, err);
 
@@ -113,19 +116,9 @@ int surv_mpm_run(const double *counts, size_t n_counts, const struct surv_mpm_pa
             (size_t)p->window - 1;
     if (first >= n_counts)
         return 0;
-    px.window = (size_t)p->window;
-    px.sum = xmalloc(sizeof(double) * (n_counts + 1));
-    px.missing = xmalloc(sizeof(int32_t) * (n_counts + 1));
-    px.sum[0] = 0.0;
-    px.missing[0] = 0;
-    for (size_t t = 0; t < n_counts; t++) {
-        bool miss = isnan(counts[t]);
-        px.sum[t + 1] = px.sum[t] + (miss ? 0.0 : counts[t]);
-        px.missing[t + 1] = px.missing[t] + (miss ? 1 : 0);
-    }
+    double *win = mpm_windows(counts, n_counts, (size_t)p->window);
     for (size_t t = first; t < n_counts; t++)
-        mpm_point(&px, t, p, &out[t]);
-    free(px.sum);
-    free(px.missing);
+        mpm_point(win, t, p, &out[t]);
+    free(win);
     return 0;
 }

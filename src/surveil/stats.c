@@ -9,6 +9,8 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "detect.h"
 #include "detect_int.h"
@@ -253,6 +255,70 @@ size_t surv_window_stats(const double *v, size_t from, size_t len, double *mean,
     *mean = m;
     *sd = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
     return n;
+}
+
+/* Whole counts small enough that n * sum(y^2) - sum(y)^2 is exact in a double: then the
+ * baselines slide in O(1) a day and the variance is still correctly rounded. */
+#define SURV_EXACT_MAX 1e6
+#define SURV_EXACT_BASELINE 64
+
+static bool baselines_exact(const double *counts, size_t n, int len)
+{
+    if (len > SURV_EXACT_BASELINE)
+        return false;
+    for (size_t t = 0; t < n; t++)
+        if (!isnan(counts[t]) && (counts[t] != floor(counts[t]) ||
+                                  fabs(counts[t]) > SURV_EXACT_MAX))
+            return false;
+    return true;
+}
+
+static void base_set(struct surv_base *b, double sum, double ss, int cnt, int min_n,
+                     double min_sigma)
+{
+    b->ok = cnt >= min_n;
+    if (!b->ok)
+        return;
+    b->mean = sum / cnt;
+    b->sigma = fmax(sqrt((cnt * ss - sum * sum) / ((double)cnt * (cnt - 1))), min_sigma);
+}
+
+/* Add (sign 1) or remove (sign -1) one day of the window; missing days do not count. */
+static void slide(double y, int sign, double *sum, double *ss, int *cnt)
+{
+    if (isnan(y))
+        return;
+    *sum += sign * y;
+    *ss += sign * y * y;
+    *cnt += sign;
+}
+
+void surv_baselines(const double *counts, size_t n, int len, int lag, int min_n,
+                    double min_sigma, struct surv_base *b)
+{
+    size_t span = (size_t)len + (size_t)lag - 1, w = (size_t)len;
+    double sum = 0.0, ss = 0.0, sd;
+    int cnt = 0;
+
+    memset(b, 0, sizeof(*b) * n);
+    if (!baselines_exact(counts, n, len)) {
+        for (size_t t = span; t < n; t++) {
+            b[t].ok = surv_window_stats(counts, t - span, w, &b[t].mean, &sd) >= (size_t)min_n;
+            b[t].sigma = fmax(sd, min_sigma);
+        }
+        return;
+    }
+    for (size_t t = span; t < n; t++) {
+        size_t lo = t - span;
+        if (t == span) {
+            for (size_t i = lo; i < lo + w; i++)
+                slide(counts[i], 1, &sum, &ss, &cnt);
+        } else {
+            slide(counts[lo - 1], -1, &sum, &ss, &cnt);
+            slide(counts[lo + w - 1], 1, &sum, &ss, &cnt);
+        }
+        base_set(&b[t], sum, ss, cnt, min_n, min_sigma);
+    }
 }
 
 double surv_standardize(double y, double mean, double sigma)
