@@ -35,7 +35,6 @@
 #define SEASON_YEARS     DEMO_SURV_SEASONS /* sizes for ref_year - 6 .. ref_year + 1 */
 #define OUTBREAK_DAYS    4
 #define OUTBREAK_QUIET   40    /* no gaps in the outbreak's township from this many days before */
-#define OUTBREAK_EFFECT  7     /* days of syndromic rise from the first onset */
 #define OUTBREAK_DISEASE "infectious_diarrhea"
 
 /* Season sizes are shared within a group: a big influenza winter is big in every channel. */
@@ -93,6 +92,14 @@ static const double dow_factor[3][7] = {
     {1, 1, 1, 1, 1, 1, 1},
 };
 
+/* What the outbreak adds to a channel of its township on day k from the first onset
+ * (k < days): weights of that day's, the day before's and two days before's cases, a share
+ * of the whole outbreak (worried parents), and a constant (adults of the pupils' families). */
+struct outbreak_effect {
+    double today, yesterday, before, of_all, constant;
+    int days;
+};
+
 /* A count channel of every township: per 10,000 residents a day at the season's floor,
  * rising by `height` times the season's bump. */
 struct channel_model {
@@ -103,15 +110,20 @@ struct channel_model {
     int peak_doy;
     double sd_days;
     enum dow_pattern dow;
+    struct outbreak_effect outbreak;
 };
 
+/* The outbreak's pupils see the township center on the day of onset or the next, their
+ * parents buy antidiarrheals for two days, and each pupil misses three school days while
+ * some parents keep the others home for the week. */
 static const struct channel_model channels[] = {
-    {"fever_clinic", 1.2, SG_RESPIRATORY, 1.8, 10, 30, DOW_CLINIC},
-    {"diarrhea_clinic", 0.6, SG_ENTERIC, 1.2, 205, 40, DOW_CLINIC},
-    {"pharmacy_antipyretic", 6.0, SG_RESPIRATORY, 1.5, 10, 32, DOW_PHARMACY},
-    {"pharmacy_antidiarrheal", 3.0, SG_ENTERIC, 0.8, 205, 40, DOW_PHARMACY},
+    {"fever_clinic", 1.2, SG_RESPIRATORY, 1.8, 10, 30, DOW_CLINIC, {0, 0, 0, 0, 0, 0}},
+    {"diarrhea_clinic", 0.6, SG_ENTERIC, 1.2, 205, 40, DOW_CLINIC, {0.8, 0.3, 0, 0, 1.0, 5}},
+    {"pharmacy_antipyretic", 6.0, SG_RESPIRATORY, 1.5, 10, 32, DOW_PHARMACY, {0, 0, 0, 0, 0, 0}},
+    {"pharmacy_antidiarrheal", 3.0, SG_ENTERIC, 0.8, 205, 40, DOW_PHARMACY,
+     {1.2, 1.2, 0, 0, 2.0, 6}},
     /* 8.5 % of residents are pupils, 0.5 % of them away ill on a summer-term day. */
-    {"school_absence", 4.25, SG_RESPIRATORY, 0.9, 10, 30, DOW_SCHOOL},
+    {"school_absence", 4.25, SG_RESPIRATORY, 0.9, 10, 30, DOW_SCHOOL, {1, 1, 1, 0.15, 0, 7}},
 };
 
 #define N_CHANNELS (sizeof(channels) / sizeof(channels[0]))
@@ -122,9 +134,7 @@ static const struct channel_model channels[] = {
 #define ILI_FLOOR  0.025
 #define ILI_HEIGHT 2.0
 
-/* The outbreak's pupils by onset day, and what they add to their township's channels on each
- * day from the first onset: clinic visits (the day of onset or the next, and a few
- * parents), antidiarrheal packages, pupils away (three days each, and a few kept home). */
+/* The outbreak's pupils by onset day. */
 static const double outbreak_curve[OUTBREAK_DAYS] = {0.15, 0.35, 0.30, 0.20};
 
 /* --- calendar ---------------------------------------------------------------------------- */
@@ -381,23 +391,19 @@ static void out_count(struct demo_surv *s, int32_t day, const char *ou, const ch
     demo_out_end_row(o);
 }
 
-/* What the outbreak adds to channel `c` of its township on day `day`. */
-static double outbreak_extra(const struct demo_surv *s, const char *channel, int32_t day)
+/* What the outbreak adds to a channel of its township on `day`. */
+static double outbreak_extra(const struct demo_surv *s, const struct outbreak_effect *e,
+                             int32_t day)
 {
     const struct demo_outbreak *ob = &s->ctx->st->outbreak;
     int k = (int)(day - ob->first_day);
-    if (ob->cases == 0 || k < 0 || k >= OUTBREAK_EFFECT)
+    if (ob->cases == 0 || k < 0 || k >= e->days)
         return 0;
-    double n0 = k < OUTBREAK_DAYS ? (double)s->per_day[k] : 0;
-    double n1 = k >= 1 && k - 1 < OUTBREAK_DAYS ? (double)s->per_day[k - 1] : 0;
-    double n2 = k >= 2 && k - 2 < OUTBREAK_DAYS ? (double)s->per_day[k - 2] : 0;
-    if (strcmp(channel, "diarrhea_clinic") == 0)
-        return k <= OUTBREAK_DAYS ? 0.8 * n0 + 0.3 * n1 + 1.0 : 0;
-    if (strcmp(channel, "pharmacy_antidiarrheal") == 0)
-        return k <= OUTBREAK_DAYS + 1 ? 1.2 * (n0 + n1) + 2.0 : 0;
-    if (strcmp(channel, "school_absence") == 0)
-        return n0 + n1 + n2 + 0.15 * (double)ob->cases;
-    return 0;
+    double n[3];
+    for (int j = 0; j < 3; j++)
+        n[j] = k - j >= 0 && k - j < OUTBREAK_DAYS ? (double)s->per_day[k - j] : 0;
+    return e->today * n[0] + e->yesterday * n[1] + e->before * n[2] +
+           e->of_all * (double)ob->cases + e->constant;
 }
 
 static int write_counts(struct demo_surv *s, struct yl_err *err)
@@ -450,7 +456,7 @@ static int write_counts(struct demo_surv *s, struct yl_err *err)
                 double lambda = base * season * dow_factor[cm->dow][date_weekday_iso(day) - 1] *
                                 exp(0.08 * demo_rng_normal(&r));
                 if (ob_town)
-                    lambda += outbreak_extra(s, cm->code, day);
+                    lambda += outbreak_extra(s, &cm->outbreak, day);
                 out_count(s, day, town->code, cm->code, poisson(&r, lambda), -1);
             }
         }
