@@ -290,8 +290,7 @@ static const char *const delete_reasons[2] = {"重复报告卡", "实验室检�
  * UTC+8) is not written: it is not reported yet, and no report may lie in the future when
  * the demo is built on its reference day. Returns whether it was written.
  */
-static bool write_card(struct demo_surv *s, struct demo_rng *r, struct case_card *c,
-                       bool may_change)
+static bool write_card(struct demo_surv *s, struct demo_rng *r, struct case_card *c)
 {
     const struct disease_model *dm = c->dm;
     double u = demo_rng_unit(r);
@@ -313,8 +312,6 @@ static bool write_card(struct demo_surv *s, struct demo_rng *r, struct case_card
     s->ctx->st->case_reports++;
     s->ctx->st->cases_late += late;
     s->ctx->st->cases_unregistered += c->m == NULL;
-    if (!may_change)
-        return true;
 
     /* A deletion, or a revision: a suspected or clinical case confirmed by the laboratory,
      * or a confirmed one whose onset the investigation moved a day or two earlier. */
@@ -717,7 +714,7 @@ void demo_surveil_of(struct demo_surv *s, const struct demo_unit *u, const struc
         card.onset = s->first + find_day(c, slot_lo[i], slot_hi[i], target);
         card.classification = draw_classification(&s->rng, dm);
         card.facility = draw_facility(s, &s->rng, dm, u);
-        if (!write_card(s, &s->rng, &card, true) || !demo_rng_chance(&s->rng, UNREGISTERED))
+        if (!write_card(s, &s->rng, &card) || !demo_rng_chance(&s->rng, UNREGISTERED))
             continue;
         /* A migrant of the same village and about the same age falls ill about then. */
         struct case_card other = {.dm = dm, .ou = u->code};
@@ -728,7 +725,7 @@ void demo_surveil_of(struct demo_surv *s, const struct demo_unit *u, const struc
         other.sex = demo_rng_range(&s->rng, 1, 2);
         other.classification = draw_classification(&s->rng, dm);
         other.facility = card.facility;
-        write_card(s, &s->rng, &other, true);
+        write_card(s, &s->rng, &other);
     }
 }
 
