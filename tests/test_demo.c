@@ -685,7 +685,7 @@ TEST(files_reference_each_other)
 static const char *const files[] = {
     "ous.csv",   "population.csv", "facilities.csv", "groups.csv",
     "staff.csv", "teams.csv",      "residents.csv",  "contracts.csv",
-    "services.csv",
+    "services.csv", "cases.csv",     "syndromic.csv",  "case-revisions.csv",
 };
 
 /* 1 when the two files hold the same bytes. */

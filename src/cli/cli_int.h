@@ -51,6 +51,11 @@ struct surv_catalog;
  * when it is there, else the shipped one (c may be NULL: shipped files only). */
 int cli_surveil_catalog(const struct cli_config *c, struct surv_catalog **out,
                         struct yl_err *err);
+/* Carry out the demo's plan of case revisions and deletions (`dir`/case-revisions.csv) as
+ * the system, after cases.csv was imported; reports changed already are skipped. 0, or 1
+ * with the refused line reported on stderr. */
+int cli_demo_case_revisions(struct store *s, const struct surv_catalog *cat, const char *dir,
+                            long *revised, long *deleted);
 /* `yilian surveil detect|series|indicators` (cli/surveil.c). */
 int cli_surveil_detect(struct cli_config *c, int argc, char **argv);
 int cli_surveil_series(struct cli_config *c, int argc, char **argv);

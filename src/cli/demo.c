@@ -27,6 +27,7 @@
 #include "results/results.h"
 #include "services/services.h"
 #include "store/store.h"
+#include "surveil/surveil.h"
 
 #ifndef YILIAN_DATADIR
 #define YILIAN_DATADIR "/usr/local/share/yilian/data"
@@ -50,6 +51,7 @@ static const struct {
     {"residents", "residents.csv"}, {"contracts", "contracts.csv"},
     {"services", "services.csv"},  {"encounters", "encounters.csv"},
     {"result-items", NULL},        {"results", "results.csv"},
+    {"cases", "cases.csv"},        {"syndromic", "syndromic.csv"},
 };
 
 /* One login per role, so every view of the dashboard can be tried. */
@@ -362,6 +364,108 @@ static int run_experts(struct store *s, const char *dir, int32_t ref_date)
     return rc;
 }
 
+/* --- case revisions and deletions: the import takes each report as first sent, so the
+ * plan's later changes go through the surveil library as the system. A report is found by
+ * sending it again: the same card is unchanged and gives its id. A re-run skips the changes
+ * already made. ---------------------------------------------------------------------------- */
+
+static const char *blank_null(const char *s)
+{
+    return s[0] != '\0' ? s : NULL;
+}
+
+int cli_demo_case_revisions(struct store *s, const struct surv_catalog *cat, const char *dir,
+                            long *revised, long *deleted)
+{
+    FILE *f;
+    struct csv_reader *r = plan_open(dir, "case-revisions.csv", &f);
+    if (r == NULL)
+        return 1;
+    int rc = 0;
+    *revised = *deleted = 0;
+    while (rc == 0) {
+        struct yl_err err = {0};
+        int more = csv_next(r, &err);
+        if (more <= 0) {
+            rc = more < 0 ? plan_check(more, "case-revisions.csv", csv_line(r), &err) : 0;
+            break;
+        }
+        const char *age = csv_get(r, "age_years"), *sex = csv_get(r, "sex");
+        struct surv_case_input in = {
+            .external_id = csv_get(r, "external_id"),
+            .disease = csv_get(r, "disease"),
+            .classification = csv_get(r, "classification"),
+            .onset_date = csv_get(r, "onset_date"),
+            .diagnosed_at = csv_get(r, "diagnosed_at"),
+            .reported_at = csv_get(r, "reported_at"),
+            .facility = csv_get(r, "facility"),
+            .id_number = blank_null(csv_get(r, "id_number")),
+            .age_years = age[0] != '\0' ? (int)strtol(age, NULL, 10) : -1,
+            .sex = (int)strtol(sex, NULL, 10),
+            .ou = blank_null(csv_get(r, "ou")),
+        };
+        int64_t id = 0;
+        bool created = false;
+        rc = surv_case_record(s, cat, NULL, &demo_actor, &in, &id, &created, &err);
+        struct surv_case_report now;
+        struct arena a;
+        arena_init(&a);
+        if (rc == 0)
+            rc = surv_case_get(s, NULL, id, &a, &now, &err);
+        arena_release(&a);
+        bool delete = strcmp(csv_get(r, "action"), "delete") == 0;
+        if (rc == 0 && now.status == SURV_REPORTED && delete) {
+            rc = surv_case_delete(s, NULL, &demo_actor, id, csv_get(r, "reason"), &err);
+            *deleted += rc == 0;
+        } else if (rc == 0 && now.status == SURV_REPORTED) {
+            struct surv_case_patch p = {
+                .classification = blank_null(csv_get(r, "new_classification")),
+                .onset_date = blank_null(csv_get(r, "new_onset_date")),
+            };
+            rc = surv_case_revise(s, cat, NULL, &demo_actor, id, &p, &err);
+            *revised += rc == 0;
+        }
+        rc = plan_check(rc, "case-revisions.csv", csv_line(r), &err);
+    }
+    csv_close(r);
+    fclose(f);
+    return rc;
+}
+
+static int run_case_revisions(struct cli_config *c, struct store *s, const char *dir)
+{
+    struct surv_catalog *cat;
+    struct yl_err err = {0};
+    long revised, deleted;
+    double t0 = now_s();
+    if (cli_surveil_catalog(c, &cat, &err) != 0)
+        return cli_fail(&err);
+    int rc = cli_demo_case_revisions(s, cat, dir, &revised, &deleted);
+    surv_catalog_free(cat);
+    printf("  case reports revised %ld, deleted %ld in %.2f s\n", revised, deleted,
+           now_s() - t0);
+    return rc;
+}
+
+/* What the surveillance data hold, and where the outbreak is for whoever looks for it. */
+static void print_surveil(const struct demo_stats *st, int32_t ref_date)
+{
+    const struct demo_outbreak *ob = &st->outbreak;
+    char from[DATE_STR_LEN], to[DATE_STR_LEN], d0[DATE_STR_LEN], d1[DATE_STR_LEN];
+    printf("  surveillance %s to %s: %ld case reports (%ld unregistered, %.1f %% late), "
+           "planned %ld revisions and %ld deletions; %ld syndromic counts (%ld missing)\n",
+           date_format(st->surveil_from, from), date_format(ref_date - 1, to),
+           st->case_reports, st->cases_unregistered,
+           st->case_reports > 0 ? 100.0 * (double)st->cases_late / (double)st->case_reports
+                                : 0.0,
+           st->cases_revised, st->cases_deleted, st->syndromic_rows, st->syndromic_missing);
+    printf("  injected outbreak: %s, %ld pupils aged 6-12 (%ld registered) with onset %s to "
+           "%s in %s %s (township %s %s), reported by %s\n",
+           ob->disease, ob->cases, ob->registered, date_format(ob->first_day, d0),
+           date_format(ob->last_day, d1), ob->village, ob->village_name, ob->township,
+           ob->township_name, ob->facility);
+}
+
 int cli_demo(struct cli_config *c, int argc, char **argv)
 {
     struct demo_options opt;
@@ -439,6 +543,7 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
            st.visits > 0 ? 100.0 * (double)st.grassroots_visits / (double)st.visits : 0.0,
            st.inpatient_stays, st.inpatient_residents, st.results, st.referrals_up,
            st.referrals_critical, st.referrals_down, st.expert_sessions, st.expert_bookings);
+    print_surveil(&st, opt.ref_date);
 
     /* The demo is built from nothing and thrown away when it fails, so its hundreds of
      * thousands of commits need not each wait for the disk: the file is synced when the
@@ -477,6 +582,8 @@ int cli_demo(struct cli_config *c, int argc, char **argv)
         rc = run_referrals(s, dir);
     if (rc == 0)
         rc = run_experts(s, dir, opt.ref_date);
+    if (rc == 0)
+        rc = run_case_revisions(c, s, dir);
     if (rc == 0)
         rc = add_users(s);
     store_close(s);

@@ -34,6 +34,21 @@ struct demo_options {
     int service_years;          /* calendar years of service events up to ref_date; 0: none */
 };
 
+/* The one injected outbreak of the demo's surveillance data (demo/surveil.c): a norovirus
+ * cluster (other infectious diarrhoea) among the pupils of one township's school, so that
+ * tests and the alert side know where the detectors should find it. */
+struct demo_outbreak {
+    char disease[32];           /* notifiable disease code: "infectious_diarrhea" */
+    char township[10];          /* the township (org unit level 4) */
+    char township_name[64];
+    char village[13];           /* the village/community of the school and the cases */
+    char village_name[100];
+    char facility[24];          /* the township center that reported the cases */
+    int32_t first_day, last_day; /* onset days (day numbers), four school days */
+    long cases;                 /* case reports of the outbreak, children 6 to 12 */
+    long registered;            /* of which registered residents (the rest unregistered) */
+};
+
 struct demo_stats {
     long ous;      /* rows of ous.csv (3 parents + townships + villages) */
     long villages; /* of which villages/communities (level 5) */
@@ -67,6 +82,15 @@ struct demo_stats {
     long expert_bookings;     /* rows of expert-bookings.csv */
     long road_nodes;          /* nodes of roads.osm */
     long road_ways;           /* its ways */
+    int32_t surveil_from;     /* first day of case onsets and syndromic counts */
+    long case_reports;        /* rows of cases.csv */
+    long cases_unregistered;  /* of which people without a health record */
+    long cases_late;          /* reported past their disease's time limit */
+    long cases_revised;       /* rows of case-revisions.csv revising a report */
+    long cases_deleted;       /* rows of case-revisions.csv deleting one */
+    long syndromic_rows;      /* rows of syndromic.csv */
+    long syndromic_missing;   /* township-days of a channel left out (gaps, outages) */
+    struct demo_outbreak outbreak;
     double elapsed_s;      /* wall time of demo_generate */
     double residents_per_s;
 };
@@ -74,6 +98,12 @@ struct demo_stats {
 /* Defaults: DEMO_DEFAULT_SEED, DEMO_DEFAULT_RESIDENTS, 2024-12-31, DEMO_DEFAULT_DIVISIONS
  * (relative to the working directory), no protocol, DEMO_SERVICE_YEARS. */
 #define DEMO_SERVICE_YEARS 2
+/* Days of surveillance data: three years, plus the 91 days the moving percentile method
+ * (3 years of history, 7-day windows and their neighbours) needs before it first judges. */
+#define DEMO_SURV_DAYS (3 * 365 + 91)
+/* Pupils ill in the injected outbreak. */
+#define DEMO_OUTBREAK_MIN 25
+#define DEMO_OUTBREAK_MAX 40
 void demo_options_init(struct demo_options *opt);
 
 /*
@@ -84,7 +114,11 @@ void demo_options_init(struct demo_options *opt);
  * data/result-items-example.csv. Also the plans that have no import kind, carried out by
  * `yilian demo` through the referral and experts libraries: referrals.csv (up and down,
  * with their outcome and the times of each step) and expert-sessions.csv with
- * expert-bookings.csv (sessions from the reference day on, a week apart). With opt->residents = N the population
+ * expert-bookings.csv (sessions from the reference day on, a week apart). Surveillance:
+ * cases.csv (notifiable case reports) and syndromic.csv (daily counts per township and
+ * channel) over DEMO_SURV_DAYS days ending the day before ref_date, imported last, and the
+ * plan case-revisions.csv (reports to revise or delete afterwards, through the surveil
+ * library), with one injected outbreak described in stats->outbreak. With opt->residents = N the population
  * is about N × 220,100 / 206,234 and N × 121,748 / 206,234 residents are signed (rounded),
  * over the same org units, facilities, staff and teams. Cost O(N) time, O(1) memory in N
  * (two passes over the people: the first counts the key populations so that the second

@@ -50,6 +50,10 @@ enum {
     DEMO_STREAM_PHONE = 7,
     DEMO_STREAM_SERVICES = 8,
     DEMO_STREAM_ENCOUNTERS = 9,
+    DEMO_STREAM_SURVEIL = 20,   /* season sizes, the outbreak's place and time */
+    DEMO_STREAM_CASES = 21,
+    DEMO_STREAM_SYNDROMIC = 22,
+    DEMO_STREAM_OUTBREAK = 23,
     DEMO_STREAM_UNIT = 1000,
 };
 
@@ -467,5 +471,43 @@ void demo_encounters_of(struct demo_enc *e, const struct demo_unit *u,
                         const struct demo_person *m, int32_t signed_from);
 /* Counts into ctx->st, close every file opened. */
 int demo_encounters_close(struct demo_enc *e, struct yl_err *err);
+
+/* --- surveillance: case reports, syndromic counts, the outbreak (surveil.c) ------------- */
+
+#define DEMO_SURV_GROUPS  5 /* season groups: flat, respiratory, HFMD, enteric, scarlet fever */
+#define DEMO_SURV_SEASONS 8 /* season sizes drawn per group: ref_year - 6 .. ref_year + 1 */
+
+/* A registered pupil of the outbreak's village, kept by reservoir sampling. */
+struct demo_pupil {
+    char id[20];
+    int32_t birth;
+    int sex;
+};
+
+/* cases.csv and case-revisions.csv while the people are written; syndromic.csv, which
+ * depends on no person, is written whole when it opens. */
+struct demo_surv {
+    struct demo_ctx *ctx;
+    struct demo_rng rng;        /* endemic cases */
+    struct demo_rng orng;       /* the outbreak's pupils */
+    struct demo_out cases, revisions, counts;
+    int32_t first;              /* first day of the window; the last is ref - 1 */
+    int n_days;
+    double season[DEMO_SURV_GROUPS][DEMO_SURV_SEASONS]; /* size of each season */
+    double *weight;             /* [disease][n_days + 1]: cumulative seasonal exposure */
+    int outbreak_unit;          /* index of the outbreak's village in ctx->reg.units */
+    long per_day[4];            /* the outbreak's cases by onset day */
+    struct demo_pupil pupils[DEMO_OUTBREAK_MAX];
+    long pupils_seen;
+    long seq;                   /* case reports written */
+    bool open;
+};
+
+/* Plan the outbreak, write syndromic.csv and open the two case files. */
+int demo_surveil_open(struct demo_surv *s, struct demo_ctx *ctx, struct yl_err *err);
+/* The person's case reports over the window (nothing when s is not open). */
+void demo_surveil_of(struct demo_surv *s, const struct demo_unit *u, const struct demo_person *m);
+/* Write the outbreak's cases, counts into ctx->st, close the files. */
+int demo_surveil_close(struct demo_surv *s, struct yl_err *err);
 
 #endif

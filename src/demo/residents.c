@@ -103,6 +103,7 @@ struct demo_writer {
     struct demo_out res, con;
     struct demo_svc svc;
     struct demo_enc enc;
+    struct demo_surv surv;
     struct demo_rng rng;  /* contracts */
     struct demo_rng mrng; /* maternal deaths */
     long k_rem[DEMO_CLASSES], n_rem[DEMO_CLASSES];
@@ -403,6 +404,14 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
         demo_services_close(&w.svc, NULL);
         return rc;
     }
+    rc = demo_surveil_open(&w.surv, ctx, err);
+    if (rc != 0) {
+        demo_out_close(&w.res, NULL);
+        demo_out_close(&w.con, NULL);
+        demo_services_close(&w.svc, NULL);
+        demo_encounters_close(&w.enc, NULL);
+        return rc;
+    }
     demo_pass_init(&w.pass, ctx);
     demo_rng_seed(&w.rng, ctx->seed, DEMO_STREAM_CONTRACTS);
     demo_rng_seed(&w.mrng, ctx->seed, DEMO_STREAM_MATERNAL_DEATH);
@@ -424,6 +433,7 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
                     demo_contracts_of(&w, u, m, demo_person_class(m, ctx->ref));
                 demo_services_of(&w.svc, u, m);
                 demo_encounters_of(&w.enc, u, m, signed_from);
+                demo_surveil_of(&w.surv, u, m);
                 demo_tally_person(ctx, m);
             }
             ctx->st->households++;
@@ -440,5 +450,8 @@ int demo_write_people(struct demo_ctx *ctx, struct yl_err *err)
     if (rc == 0)
         rc = rc2;
     rc2 = demo_encounters_close(&w.enc, err);
+    if (rc == 0)
+        rc = rc2;
+    rc2 = demo_surveil_close(&w.surv, err);
     return rc != 0 ? rc : rc2;
 }
