@@ -243,4 +243,69 @@ TEST(a_case_sent_to_the_api_is_judged_at_once)
               1);
 }
 
+/* A year of hepatitis A scattered over twelve villages, then eight cases in one village in
+ * three days: the nightly run's scan finds that village and the village-cluster rule (five
+ * cases or more) raises an orange alert there; the scattered year raises no cluster. */
+TEST(the_scan_finds_a_village_cluster)
+{
+    CHECK(server() != NULL);
+    static char text[65536];
+    char sql[4096];
+    size_t used = 0;
+    /* Villages 222404002001..012 on a 4 x 3 grid about 5 km apart. */
+    used += (size_t)snprintf(sql + used, sizeof(sql) - used,
+                             "INSERT INTO ou (id, code, name, level, parent_id, lat, lon,"
+                             " updated_at) VALUES ");
+    for (int i = 0; i < 12; i++)
+        used += (size_t)snprintf(sql + used, sizeof(sql) - used,
+                                 "%s(%d, '2224040020%02d', 'Village B%d', 5, 6, %.3f, %.3f, 'x')",
+                                 i ? ", " : "", 100 + i, i + 1, i + 1, 43.80 + 0.045 * (i / 4),
+                                 130.30 + 0.06 * (i % 4));
+    CHECK_INT(ts_sql(srv.db, sql), 0);
+    used = (size_t)snprintf(text, sizeof(text), "%s", case_header);
+    int id = 0;
+    for (int d = -360; d <= -10; d += 3) {
+        char onset[DATE_STR_LEN], diag[DATE_STR_LEN];
+        day_text(d, onset);
+        day_text(d + 1, diag);
+        used += (size_t)snprintf(text + used, sizeof(text) - used,
+                                 "HA-%d,hepatitis_a,confirmed,%s,%sT01:00:00Z,%sT02:00:00Z,H1,,"
+                                 "30,1,2224040020%02d\n",
+                                 ++id, onset, diag, diag, (d / 3 % 12 + 12) % 12 + 1);
+    }
+    for (int k = 0; k < 8; k++) {
+        char onset[DATE_STR_LEN], diag[DATE_STR_LEN];
+        day_text(-4 + k % 3, onset);
+        day_text(-3 + k % 3, diag);
+        used += (size_t)snprintf(text + used, sizeof(text) - used,
+                                 "HA-%d,hepatitis_a,confirmed,%s,%sT01:00:00Z,%sT02:00:00Z,H1,,"
+                                 "8,2,222404002007\n",
+                                 ++id, onset, diag, diag);
+    }
+    CHECK_INT(import_text("cases", "hepatitis_a.csv", text), 0);
+    CHECK_INT(count("SELECT COUNT(*) FROM surv_signal WHERE kind = 'cluster'"), 0);
+    struct surv_detect_env env = {cat, rules, &actor, (int64_t)time(NULL), date_today()};
+    struct surv_detect_result r;
+    struct yl_err err = {0};
+    CHECK_INT(surv_detect_all(srv.store, &env, date_add_days(date_today(), -7),
+                              date_add_days(date_today(), -1), &r, &err),
+              0);
+    CHECK(r.clusters_scanned >= 1);
+    CHECK(r.clusters >= 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM surv_signal WHERE kind = 'cluster'"
+                    " AND code = 'hepatitis_a' AND ou = '222404002007' AND method = 'scan'"
+                    " AND count >= 8 AND place_kind = 'village' AND place = 'Village B7'"),
+              1);
+    CHECK_INT(count("SELECT COUNT(*) FROM surv_alert WHERE rule = 'village-cluster'"
+                    " AND level = 2 AND code = 'hepatitis_a'"),
+              1);
+    /* The scan is seeded: running the night again finds the same cluster, raises nothing. */
+    long alerts = count("SELECT COUNT(*) FROM surv_alert");
+    CHECK_INT(surv_detect_all(srv.store, &env, date_add_days(date_today(), -7),
+                              date_add_days(date_today(), -1), &r, &err),
+              0);
+    CHECK_INT(r.ingest.new_signals, 0);
+    CHECK_INT(count("SELECT COUNT(*) FROM surv_alert"), alerts);
+}
+
 TEST_MAIN()

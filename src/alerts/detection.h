@@ -27,6 +27,8 @@ struct surv_catalog;
 
 #define SURV_DETECT_HISTORY_DAYS (6 * 366)  /* history read before the first day judged */
 #define SURV_DETECT_NIGHTLY_DAYS 7          /* the nightly run judges the last week */
+#define SURV_DETECT_SCAN_DAYS 365            /* the scan's background: a year of reports */
+#define SURV_DETECT_SCAN_P 0.05             /* a cluster at most this likely by chance */
 #define SURV_DETECT_IMPORT_DAYS 30          /* an import's detection judges at most the last
                                              * month: back-filled years are history, not news */
 
@@ -48,6 +50,8 @@ struct surv_detect_target {
 };
 
 struct surv_detect_result {
+    size_t clusters_scanned;    /* surv_detect_all: (disease, county) pairs scanned */
+    size_t clusters;            /* clusters found (p <= SURV_DETECT_SCAN_P) */
     size_t series;          /* series judged */
     size_t points;          /* points with a judgement (not "no decision") */
     size_t alarms;          /* signals handed to the alert engine */
@@ -62,7 +66,11 @@ int surv_detect_targets(struct store *s, const struct surv_detect_env *env,
                         struct surv_detect_result *res, struct yl_err *err);
 
 /* Every series with data in [from - 60 days, to]: each disease with a case report in a
- * township, each channel with counts there, judged over [from, to]. */
+ * township, each channel with counts there, judged over [from, to]; then each such disease
+ * in each county scanned for clusters of villages ending on `to` (the space-time
+ * permutation scan over the year before it, 999 replications): a cluster with p at most
+ * SURV_DETECT_SCAN_P is a signal of kind cluster at its centre village (place "village",
+ * the member villages listed), which the village-cluster rule judges by its cases. */
 int surv_detect_all(struct store *s, const struct surv_detect_env *env, int32_t from,
                     int32_t to, struct surv_detect_result *res, struct yl_err *err);
 

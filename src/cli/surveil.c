@@ -395,10 +395,10 @@ int cli_surveil_indicators(struct cli_config *c, int argc, char **argv)
 
 static void detect_print(const char *what, const struct surv_detect_result *r)
 {
-    printf("detection (%s): %zu series, %zu points judged, %zu alarms; %zu new signals, "
-           "%zu alerts raised, %zu extended\n",
-           what, r->series, r->points, r->alarms, r->ingest.new_signals, r->ingest.new_alerts,
-           r->ingest.extended);
+    printf("detection (%s): %zu series, %zu points judged, %zu alarms (%zu clusters in %zu "
+           "scans); %zu new signals, %zu alerts raised, %zu extended\n",
+           what, r->series, r->points, r->alarms, r->clusters, r->clusters_scanned,
+           r->ingest.new_signals, r->ingest.new_alerts, r->ingest.extended);
 }
 
 int cli_detect_touched(const struct cli_config *c, struct store *s,

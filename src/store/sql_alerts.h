@@ -122,6 +122,12 @@
     X(DETECT_DISEASE_SERIES,                                                             \
       "SELECT DISTINCT disease, substr(ou_code, 1, 9) FROM case_report"                  \
       " WHERE onset_date >= ? AND onset_date <= ? AND status <> 'deleted'")              \
+    X(DETECT_VILLAGES,                                                                   \
+      "SELECT code, name, lat, lon FROM ou WHERE code >= ? AND code < ? AND level = 5"   \
+      " AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY code")                          \
+    X(DETECT_CASES_IN,                                                                   \
+      "SELECT ou_code, onset_date FROM case_report WHERE disease = ? AND ou_code >= ?"   \
+      " AND ou_code < ? AND onset_date >= ? AND onset_date <= ? AND status <> 'deleted'") \
     X(DETECT_CHANNEL_SERIES,                                                             \
       "SELECT DISTINCT channel, substr(ou_code, 1, 9) FROM syndromic_count"              \
       " WHERE day >= ? AND day <= ?")                                                    \
