@@ -15,6 +15,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/idno.h"
+#include "core/text.h"
 #include "test.h"
 
 #define FIELD "id_number"
@@ -963,6 +964,21 @@ TEST(csv_refuses_too_many_fields_and_goes_on)
     CHECK_INT((long)csv_count(r), 256);
     csv_text_close(r, f);
     free(text);
+}
+
+/* Terminal columns: a CJK character takes two, ASCII one; padding counts columns. */
+TEST(text_width_and_pad)
+{
+    CHECK_INT(text_width(""), 0);
+    CHECK_INT(text_width("abc"), 3);
+    CHECK_INT(text_width("靖和街道"), 8);
+    CHECK_INT(text_width("珲春 2024"), 9);
+    char out[32];
+    CHECK_STR(text_pad("靖和", 6, out, sizeof(out)), "靖和  ");
+    CHECK_STR(text_pad("abc", 2, out, sizeof(out)), "abc");
+    /* Cut at a character boundary when the buffer is short: never half a character. */
+    CHECK_STR(text_pad("靖和街道", 10, out, 8), "靖和 ");
+    CHECK_STR(text_pad("x", 5, out, 0 + 1), "");
 }
 
 TEST_MAIN()

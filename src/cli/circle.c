@@ -16,6 +16,7 @@
 #include "core/adcode.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/text.h"
 #include "core/mem.h"
 #include "store/store.h"
 #include "vocab/vocab.h"
@@ -262,9 +263,12 @@ int cli_access_coverage(struct cli_config *cfg, int argc, char **argv)
         if (u < r->n_units && (r->units[u].level != q.by_level || row->people <= 0 ||
                                (n_ou > 0 && strncmp(r->units[u].code, q.ou, n_ou) != 0)))
             continue;
-        printf("%-12s %-24s %10.0f %10.0f %7.1f %7.1f %7.1f %7.1f %7.1f\n",
+        char pad[96];
+        printf("%-12s %s %10.0f %10.0f %7.1f %7.1f %7.1f %7.1f %7.1f\n",
                u < r->n_units ? r->units[u].code : "total",
-               u < r->n_units ? r->units[u].name : (q.ou ? q.ou : "the region"), row->people,
+               text_pad(u < r->n_units ? r->units[u].name : (q.ou ? q.ou : "the region"), 24,
+                        pad, sizeof(pad)),
+               row->people,
                row->within_t, cli_pct(row->within_t, row->people),
                cli_pct(row->within[0], row->people), cli_pct(row->within[1], row->people),
                cli_pct(row->within[2], row->people), cli_pct(row->within[3], row->people));
@@ -310,8 +314,10 @@ int cli_access_underserved(struct cli_config *cfg, int argc, char **argv)
         char m[16];
         int32_t s = c.times.place_site[idx[i]];
         cli_minutes(c.times.place_ms[idx[i]], m, sizeof(m));
-        printf("%-12s %-24s %-10s %8.0f %10s %s\n", pl->unit >= 0 ? r->units[pl->unit].code : "-",
-               pl->unit >= 0 ? r->units[pl->unit].name : "(grid cell)",
+        char pad[96];
+        printf("%-12s %s %-10s %8.0f %10s %s\n", pl->unit >= 0 ? r->units[pl->unit].code : "-",
+               text_pad(pl->unit >= 0 ? r->units[pl->unit].name : "(grid cell)", 24, pad,
+                        sizeof(pad)),
                pl->unit >= 0 && r->parent[pl->unit] >= 0 ? r->units[r->parent[pl->unit]].code
                                                          : "-",
                pl->people, m, s >= 0 ? r->site_recs[s].code : "-");
@@ -341,10 +347,12 @@ int cli_access_catchment(struct cli_config *cfg, int argc, char **argv)
                       within);
     cli_circle_head(&q, &c);
     printf("%-16s %-20s %-32s %10s %10s\n", "code", "type", "name", "people", "within");
-    for (size_t s = 0; s < r->n_sites; s++)
-        printf("%-16s %-20s %-32s %10.0f %10.0f\n", r->site_recs[s].code,
-               vocab_code(VOCAB_FACILITY_TYPE, r->site_recs[s].type), r->site_recs[s].name,
-               all[s], within[s]);
+    for (size_t s = 0; s < r->n_sites; s++) {
+        char pad[128];
+        printf("%-16s %-20s %s %10.0f %10.0f\n", r->site_recs[s].code,
+               vocab_code(VOCAB_FACILITY_TYPE, r->site_recs[s].type),
+               text_pad(r->site_recs[s].name, 32, pad, sizeof(pad)), all[s], within[s]);
+    }
     free(all);
     free(within);
     acc_circle_release(&c);
@@ -509,8 +517,10 @@ int cli_access_propose(struct cli_config *cfg, int argc, char **argv)
                 size_t k = picks[i].candidate;
                 const struct acc_place *pl = cand_place ? &r->places[cand_place[k]] : NULL;
                 total += picks[i].gain;
-                printf("%4ld %-12s %-24s %10.5f %10.5f %8.0f %10.0f\n", i + 1,
-                       pl ? r->units[pl->unit].code : "-", pl ? r->units[pl->unit].name : "-",
+                char pad[96];
+                printf("%4ld %-12s %s %10.5f %10.5f %8.0f %10.0f\n", i + 1,
+                       pl ? r->units[pl->unit].code : "-",
+                       text_pad(pl ? r->units[pl->unit].name : "-", 24, pad, sizeof(pad)),
                        cand[k].lat, cand[k].lon, picks[i].gain, total);
             }
             if (n == 0)

@@ -20,39 +20,16 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "indicators/indicators.h"
 #include "pindex/pindex.h"
 #include "services/services.h"
 #include "store/store.h"
 
-/* Columns a UTF-8 string takes on a terminal: East Asian wide characters count two. */
-static size_t display_width(const char *s)
-{
-    size_t w = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p != '\0') {
-        unsigned cp = *p;
-        int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-        if (len > 1) {
-            cp &= 0xFFu >> (len + 1);
-            for (int i = 1; i < len && p[i] != '\0'; i++)
-                cp = (cp << 6) | (p[i] & 0x3Fu);
-        }
-        for (int i = 0; i < len && *p != '\0'; i++)
-            p++;
-        bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                    (cp >= 0xFFE0 && cp <= 0xFFE6);
-        w += wide ? 2 : 1;
-    }
-    return w;
-}
-
 static void put_padded(const char *s, size_t width)
 {
     fputs(s, stdout);
-    for (size_t w = display_width(s); w < width; w++)
+    for (size_t w = text_width(s); w < width; w++)
         putchar(' ');
 }
 
@@ -90,8 +67,8 @@ static void print_table_unit(const struct ind_report *r, const struct ind_unit *
     for (size_t i = 0; i < r->n_values; i++) {
         const struct ind_value *v = &u->values[i];
         format_value(v, value, sizeof(value));
-        size_t a = display_width(v->def->id), b = display_width(v->def->name_zh);
-        size_t c = display_width(v->def->name_en), d = strlen(value);
+        size_t a = text_width(v->def->id), b = text_width(v->def->name_zh);
+        size_t c = text_width(v->def->name_en), d = strlen(value);
         w_id = a > w_id ? a : w_id;
         w_zh = b > w_zh ? b : w_zh;
         w_en = c > w_en ? c : w_en;
