@@ -96,18 +96,22 @@ async function route() {
         main.append(h('h1', {}, t(page.label)), message(t('error.page_forbidden'), 'error'));
         return;
     }
-    main.append(message(t('app.loading')));
+    // Each visit renders into a view of its own: a page still loading when the user moves
+    // on writes into its detached view, never into the next page.
+    const view = h('div', { class: 'view', dataset: { page: page.name } }, message(t('app.loading')));
+    main.append(view);
     try {
         const mod = await page.load();
         if (mine !== seq) return;
-        clear(main);
-        main.dataset.page = page.name;
-        cleanup = (await mod.render(main, { arg, params, go, home: homePage })) || null;
+        clear(view);
+        const done = await mod.render(view, { arg, params, go, home: homePage });
+        if (mine === seq) cleanup = done || null;
+        else if (done) done();
     } catch (e) {
         if (mine !== seq) return;
         console.error(e);
-        clear(main);
-        main.append(h('h1', {}, t(page.label)), message(`${t('error.page_failed')}: ${e.message}`, 'error'));
+        clear(view);
+        view.append(h('h1', {}, t(page.label)), message(`${t('error.page_failed')}: ${e.message}`, 'error'));
     }
 }
 

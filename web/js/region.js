@@ -6,6 +6,13 @@
 
 import { api, apiAll, qs, session } from './api.js';
 
+// The team of a "team:ID" scope ({id, code, facility_code, …}), or null.
+export async function scopeTeam() {
+    const s = session.scope();
+    if (s.kind !== 'team') return null;
+    return (await apiAll('/api/teams')).find((x) => String(x.id) === s.code) || null;
+}
+
 async function facilityOu(code) {
     return (await api(`/api/facilities/${encodeURIComponent(code)}`)).ou_code;
 }
@@ -20,7 +27,7 @@ export async function homeOu() {
     let home = '';
     if (s.kind === 'facility') home = await facilityOu(s.code);
     if (s.kind === 'team') {
-        const team = (await apiAll('/api/teams')).find((x) => String(x.id) === s.code);
+        const team = await scopeTeam();
         if (team) home = await facilityOu(team.facility_code);
     }
     if (home) {
