@@ -191,7 +191,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-install: $(REL)/yilian
+install: $(REL)/yilian web
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/yilian/web $(DESTDIR)$(PREFIX)/share/doc/yilian
 	install -m 755 $(REL)/yilian $(DESTDIR)$(PREFIX)/bin/yilian

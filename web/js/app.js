@@ -73,7 +73,7 @@ function renderTools() {
 let cleanup = null;
 let seq = 0;
 
-async function route() {
+async function route(ev) {
     const { name, arg, params } = parseHash();
     const main = document.getElementById('main');
     if (!session.user() && name !== 'login') {
@@ -107,6 +107,8 @@ async function route() {
         const done = await mod.render(view, { arg, params, go, home: homePage });
         if (mine === seq) cleanup = done || null;
         else if (done) done();
+        // After moving to another page, keyboard and screen-reader users start at its top.
+        if (ev && page.name !== 'login' && mine === seq && !view.contains(document.activeElement)) main.focus();
     } catch (e) {
         if (mine !== seq) return;
         console.error(e);

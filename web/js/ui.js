@@ -89,7 +89,8 @@ export function sortableTable(columns, rows, opts = {}) {
             const row = h('tr', opts.rowAttrs ? opts.rowAttrs(r) : {});
             for (const c of columns) {
                 const v = c.format ? c.format(r) : r[c.key];
-                row.append(h('td', { class: c.numeric ? 'num' : '' }, v === null || v === undefined ? '—' : v));
+                row.append(h('td', { class: c.numeric ? 'num' : '', dataset: { label: typeof c.label === 'string' ? c.label : '' } },
+                    v === null || v === undefined || v === '' ? (c.sortable === false ? '' : '—') : v));
             }
             tbody.append(row);
         }
