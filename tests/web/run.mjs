@@ -221,6 +221,10 @@ test('the map shows the underserved villages', async (browser) => {
     check((await page.locator('.leaflet-popup-content').textContent()).includes(first.name), 'popup names the village');
     await page.waitForTimeout(400);
     await shot(page, 'map-village');
+    // Isochrones arrive when their layer is switched on.
+    eq(await page.locator('#map path.yl-isochrone').count(), 0, 'no isochrones before asked');
+    await page.locator('.leaflet-control-layers-overlays label').last().click();
+    await page.waitForSelector('#map path.yl-isochrone');
     return page;
 });
 
@@ -358,6 +362,7 @@ test('switch to English, remembered after a reload', async (browser) => {
     await page.reload();
     await page.waitForSelector('#nav a');
     eq((await page.locator('#nav a[data-page=drill]').textContent()).trim(), 'Drill-down', 'English kept after reload');
+    await page.waitForSelector('#trend svg');
     await shot(page, 'overview-en');
     return page;
 });

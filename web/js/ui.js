@@ -130,7 +130,8 @@ export async function chart(container, option) {
         const ro = new ResizeObserver(() => c.resize());
         ro.observe(container);
     }
-    c.setOption({ textStyle: { fontFamily: 'inherit' }, ...option }, true);
+    // The page's own font, named: ECharts measures legend text with it.
+    c.setOption({ textStyle: { fontFamily: getComputedStyle(document.body).fontFamily }, ...option }, true);
     return c;
 }
 

@@ -112,7 +112,7 @@ export async function render(main) {
     }
 
     // Isochrones are the heaviest answer: fetched the first time the layer is switched on.
-    const isoLayer = L.geoJSON(null, { style: () => ({ color: '#0b5cad', weight: 1, fillOpacity: 0.12 }) });
+    const isoLayer = L.geoJSON(null, { style: () => ({ color: '#0b5cad', weight: 1, fillOpacity: 0.12, className: 'yl-isochrone' }) });
     let isoLoaded = false;
     map.on('overlayadd', async (ev) => {
         if (ev.layer !== isoLayer || isoLoaded) return;
