@@ -367,6 +367,32 @@ test('switch to English, remembered after a reload', async (browser) => {
     return page;
 });
 
+test('keyboard only: log in, reach a page from the menu, focus is visible', async (browser) => {
+    const page = await newPage(browser);
+    await page.goto(`${base}/#/login`);
+    await page.waitForSelector('input[name=username]:focus');
+    await page.keyboard.type('analyst');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password('analyst'));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#headline');
+    // Tab from the top of a freshly loaded page to the drill-down link of the menu.
+    await page.reload();
+    await page.waitForSelector('#headline');
+    let found = false;
+    for (let i = 0; i < 12 && !found; i++) {
+        await page.keyboard.press('Tab');
+        found = await page.evaluate(() => document.activeElement.dataset && document.activeElement.dataset.page === 'drill');
+    }
+    check(found, 'the menu is reachable by Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    check(outline !== 'none', `focus is visible (outline ${outline})`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('table.data tbody tr[data-ou]');
+    eq(await page.evaluate(() => document.activeElement.id), 'main', 'focus moves to the new page');
+    return page;
+});
+
 test('a session the server ended returns to the login page', async (browser) => {
     const page = await newPage(browser);
     await loggedIn(page, 'admin');
@@ -378,6 +404,13 @@ test('a session the server ended returns to the login page', async (browser) => 
     await page.waitForSelector('form.login');
     check(page.url().includes('expired=1'), `back at login: ${page.url()}`);
     check(!(await page.evaluate(() => sessionStorage.getItem('yilian.token'))), 'token dropped');
+    // Past the token's lifetime (expires_at of the login) the page ends the session itself.
+    await loggedIn(page, 'admin');
+    await page.waitForSelector('#headline');
+    await page.evaluate(() => sessionStorage.setItem('yilian.expires_at', '2000-01-01T00:00:00Z'));
+    await page.locator('#nav a[data-page=drill]').click();
+    await page.waitForSelector('form.login');
+    check(page.url().includes('expired=1'), `back at login after the lifetime: ${page.url()}`);
     return page;
 });
 

@@ -5,6 +5,7 @@
 
 const TOKEN = 'yilian.token';
 const USER = 'yilian.user';
+const EXPIRES = 'yilian.expires_at';
 
 export class ApiError extends Error {
     constructor(status, code, message, field) {
@@ -24,11 +25,18 @@ export const session = {
         sessionStorage.removeItem('yilian.home_ou');
         sessionStorage.setItem(TOKEN, login.token);
         sessionStorage.setItem(USER, JSON.stringify(login.user));
+        sessionStorage.setItem(EXPIRES, login.expires_at || '');
     },
     end() {
         sessionStorage.removeItem('yilian.home_ou');
         sessionStorage.removeItem(TOKEN);
         sessionStorage.removeItem(USER);
+        sessionStorage.removeItem(EXPIRES);
+    },
+    // Past the token's absolute lifetime (expires_at of the login): ended without asking.
+    expired() {
+        const at = Date.parse(sessionStorage.getItem(EXPIRES) || '');
+        return !Number.isNaN(at) && Date.now() >= at;
     },
     can(perm) {
         const u = session.user();
@@ -44,6 +52,11 @@ export const session = {
 };
 
 export async function api(path, { method = 'GET', body } = {}) {
+    if (session.token() && session.expired()) {
+        session.end();
+        onUnauthorized();
+        throw new ApiError(401, 'unauthorized', 'the session has ended');
+    }
     const headers = { Accept: 'application/json' };
     const token = session.token();
     if (token) headers.Authorization = `Bearer ${token}`;

@@ -135,6 +135,20 @@ export async function chart(container, option) {
     return c;
 }
 
+// Arrow keys move between the tabs of a tablist (the ARIA tabs pattern); Enter or Space
+// activates the focused one, as any button.
+export function arrowKeys(tablist) {
+    tablist.addEventListener('keydown', (ev) => {
+        if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
+        const tabs = [...tablist.querySelectorAll('[role=tab]')];
+        const i = tabs.indexOf(document.activeElement);
+        if (i < 0) return;
+        tabs[(i + (ev.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length].focus();
+        ev.preventDefault();
+    });
+    return tablist;
+}
+
 // A labelled form control: label text, then the control.
 export function field(label, control, hint) {
     const id = control.id || `f-${Math.random().toString(36).slice(2, 9)}`;

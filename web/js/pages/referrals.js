@@ -6,7 +6,7 @@
 
 import { api, apiAll, qs, session } from '../api.js';
 import { scopeTeam } from '../region.js';
-import { h, message, errorText, sortableTable, field, select, t, fmt } from '../ui.js';
+import { h, message, errorText, sortableTable, field, select, arrowKeys, t, fmt } from '../ui.js';
 
 const STATUSES = ['requested', 'accepted', 'rejected', 'arrived', 'completed', 'cancelled'];
 const KINDS = ['referral', 'consultation', 'imaging'];
@@ -64,7 +64,7 @@ export async function render(main, { params, go }) {
         ev.preventDefault();
         nav({ status: statusSel.value, kind: kindSel.value, facility: facSel ? facSel.value : '' });
     });
-    main.append(controls, note, tabs);
+    main.append(controls, note, arrowKeys(tabs));
     const panel = h('section', { id: 'ref-panel', role: 'tabpanel', class: 'card', 'aria-labelledby': `tab-${box}` });
     main.append(panel);
 

@@ -5,7 +5,7 @@
 // carries a fresh external_id, so a retried click records the service once.
 
 import { api, qs } from '../api.js';
-import { h, message, errorText, sortableTable, field, select, t, fmt } from '../ui.js';
+import { h, message, errorText, sortableTable, field, select, arrowKeys, t, fmt } from '../ui.js';
 import { pick } from '../i18n.js';
 
 const STATES = ['due', 'overdue', 'upcoming'];
@@ -63,7 +63,7 @@ export async function render(main, { params, go }) {
     labelTabs();
     main.append(h('p', { class: 'lead' }, t('worklist.lead', {
         date: fmt.date(first.date), residents: fmt.int(first.residents), facility: facility || '—',
-    })), tabs);
+    })), arrowKeys(tabs));
 
     const panel = h('section', { id: 'worklist-panel', role: 'tabpanel', 'aria-labelledby': `tab-${state}`, class: 'card' });
     main.append(panel);
