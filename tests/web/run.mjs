@@ -82,7 +82,11 @@ async function newPage(browser, viewport = { width: 1366, height: 768 }) {
     page.errors = [];
     page.on('pageerror', (e) => page.errors.push(e.message));
     // Refusals the pages show (4xx) are expected; anything else in the console is a fault.
-    page.on('console', (m) => { if (m.type() === 'error' && !/status of (400|401|403|404|409)/.test(m.text())) page.errors.push(m.text()); });
+    // A string missing from a dictionary warns "i18n: no …": a fault too.
+    page.on('console', (m) => {
+        if (m.type() === 'error' && !/status of (400|401|403|404|409)/.test(m.text())) page.errors.push(m.text());
+        if (m.type() === 'warning' && m.text().startsWith('i18n:')) page.errors.push(m.text());
+    });
     page.setDefaultTimeout(15000);
     return page;
 }
@@ -367,6 +371,29 @@ test('switch to English, remembered after a reload', async (browser) => {
     return page;
 });
 
+test('both dictionaries hold the same keys, and every key the code names', async (browser) => {
+    const used = new Set();
+    const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.js')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/\bt\(\s*'([a-z_]+\.[a-z0-9_.]+)'/g)) used.add(m[1]);
+    });
+    walk(path.join(root, 'web/js'));
+    for (const m of fs.readFileSync(path.join(root, 'web/index.html'), 'utf8').matchAll(/data-i18n(?:-aria)?="([^"]+)"/g)) used.add(m[1]);
+    check(used.size > 100, `keys found in the code: ${used.size}`);
+    const page = await newPage(browser);
+    await page.goto(`${base}/#/login`);
+    const [zh, en] = await page.evaluate(async () => {
+        const m = await import('/js/i18n.js');
+        return [m.dictionaryKeys('zh-CN'), m.dictionaryKeys('en')];
+    });
+    const onlyZh = zh.filter((k) => !en.includes(k)), onlyEn = en.filter((k) => !zh.includes(k));
+    check(onlyZh.length === 0 && onlyEn.length === 0, `only in zh-CN: ${onlyZh}; only in en: ${onlyEn}`);
+    const missing = [...used].filter((k) => !zh.includes(k));
+    check(missing.length === 0, `used but in no dictionary: ${missing}`);
+    return page;
+});
+
 test('keyboard only: log in, reach a page from the menu, focus is visible', async (browser) => {
     const page = await newPage(browser);
     await page.goto(`${base}/#/login`);
@@ -484,7 +511,11 @@ async function main() {
         failed = chosen.length - passed;
     } finally {
         if (browser) await browser.close().catch(() => {});
-        if (server) server.proc.kill('SIGTERM');
+        if (server) {
+            const exited = new Promise((resolve) => { server.proc.on('exit', resolve); setTimeout(resolve, 10000); });
+            server.proc.kill('SIGTERM');
+            await exited;
+        }
         fs.rmSync(dir, { recursive: true, force: true });
     }
     finish(passed, failed);

@@ -51,10 +51,10 @@ const zh = {
     'resident.contract': '家庭医生签约', 'resident.care_plan': '服务计划', 'resident.state': '状态',
     'resident.done_this_year': '本年已完成', 'resident.masked': '部分字段已按您的角色脱敏显示',
     'sex.1': '男', 'sex.2': '女', 'sex.0': '未知', 'sex.9': '未说明',
-    'rstatus.active': '在档', 'rstatus.dead': '死亡', 'rstatus.moved_out': '迁出',
+    'rstatus.active': '在册', 'rstatus.deceased': '死亡', 'rstatus.moved_out': '迁出',
     'tag.hypertension': '高血压', 'tag.diabetes': '2型糖尿病', 'tag.severe_mental': '严重精神障碍',
     'tag.tuberculosis': '肺结核', 'tag.disabled': '残疾人', 'tag.pregnant': '孕产妇', 'tag.poverty': '脱贫监测',
-    'tag.special_family': '计生特殊家庭', 'tag.post_referral': '下转患者',
+    'tag.special_family': '计划生育特殊家庭', 'tag.post_referral': '下转患者',
     'map.title': '15分钟健康服务圈地图', 'map.facilities': '医疗卫生机构', 'map.coverage': '村（社区）15分钟可达',
     'map.underserved': '15分钟外的村（社区）', 'map.proposals': '建议新增服务点', 'map.isochrones': '等时圈（15分钟）',
     'map.no_roads': '服务器未加载路网：覆盖、薄弱村和选址图层暂不可用',
@@ -62,6 +62,7 @@ const zh = {
     'map.people': '人口', 'map.minutes': '步行分钟', 'map.unreached': '不可达', 'map.nearest': '最近机构',
     'map.gain': '新增覆盖人口', 'map.rank': '序号', 'map.legend': '图例', 'map.list_underserved': '15分钟外的村（社区）',
     'map.list_proposals': '建议新增服务点', 'map.share': '可达比例', 'map.layers': '图层',
+    'ftype.tertiary_hospital': '三级医院', 'ftype.secondary_hospital': '二级医院', 'ftype.primary_hospital': '一级医院',
     'ftype.county_hospital': '县级医院', 'ftype.tcm_hospital': '中医医院', 'ftype.mch_hospital': '妇幼保健院',
     'ftype.general_hospital': '综合医院', 'ftype.community_center': '社区卫生服务中心',
     'ftype.community_station': '社区卫生服务站', 'ftype.township_center': '乡镇卫生院',
@@ -131,7 +132,7 @@ const en = {
     'resident.contract': 'Family doctor contract', 'resident.care_plan': 'Care plan', 'resident.state': 'State',
     'resident.done_this_year': 'Done this year', 'resident.masked': 'Some fields are masked for your role',
     'sex.1': 'male', 'sex.2': 'female', 'sex.0': 'unknown', 'sex.9': 'unstated',
-    'rstatus.active': 'active', 'rstatus.dead': 'deceased', 'rstatus.moved_out': 'moved out',
+    'rstatus.active': 'active', 'rstatus.deceased': 'deceased', 'rstatus.moved_out': 'moved out',
     'tag.hypertension': 'hypertension', 'tag.diabetes': 'type 2 diabetes', 'tag.severe_mental': 'severe mental disorder',
     'tag.tuberculosis': 'tuberculosis', 'tag.disabled': 'disabled', 'tag.pregnant': 'pregnant or postpartum',
     'tag.poverty': 'poverty-monitored', 'tag.special_family': 'special family-planning family', 'tag.post_referral': 'referred down',
@@ -142,7 +143,8 @@ const en = {
     'map.people': 'People', 'map.minutes': 'Minutes on foot', 'map.unreached': 'unreached', 'map.nearest': 'Nearest facility',
     'map.gain': 'People gained', 'map.rank': 'Rank', 'map.legend': 'Legend', 'map.list_underserved': 'Villages beyond 15 minutes',
     'map.list_proposals': 'Proposed new sites', 'map.share': 'Share within', 'map.layers': 'Layers',
-    'ftype.county_hospital': 'county hospital', 'ftype.tcm_hospital': 'TCM hospital', 'ftype.mch_hospital': 'maternal and child health hospital',
+    'ftype.tertiary_hospital': 'tertiary hospital', 'ftype.secondary_hospital': 'secondary hospital',
+    'ftype.primary_hospital': 'primary hospital', 'ftype.county_hospital': 'county hospital', 'ftype.tcm_hospital': 'TCM hospital', 'ftype.mch_hospital': 'maternal and child health hospital',
     'ftype.general_hospital': 'general hospital', 'ftype.community_center': 'community health center',
     'ftype.community_station': 'community health station', 'ftype.township_center': 'township health center',
     'ftype.village_clinic': 'village clinic', 'ftype.cdc': 'CDC', 'ftype.emergency_station': 'emergency station',
@@ -194,6 +196,11 @@ export function t(key, vars) {
     }
     if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? vars[k] : m));
     return s;
+}
+
+// The keys of a language's dictionary (the browser tests compare the two).
+export function dictionaryKeys(l) {
+    return Object.keys(DICTS[l] || {});
 }
 
 // The strings of index.html itself (data-i18n: text; data-i18n-aria: aria-label).

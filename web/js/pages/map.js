@@ -9,7 +9,7 @@ import { api, apiAll, qs } from '../api.js';
 import { h, message, errorText, t, fmt } from '../ui.js';
 
 const TYPE_COLOURS = {
-    county_hospital: '#7b1fa2', general_hospital: '#7b1fa2', tcm_hospital: '#00838f', mch_hospital: '#ad1457',
+    tertiary_hospital: '#4a148c', secondary_hospital: '#6a1b9a', primary_hospital: '#8e24aa', county_hospital: '#7b1fa2', tcm_hospital: '#00838f', mch_hospital: '#ad1457',
     community_center: '#1565c0', township_center: '#1565c0', community_station: '#2e7d32', village_clinic: '#558b2f',
     cdc: '#6d4c41', emergency_station: '#c62828', infant_care: '#f9a825',
 };
