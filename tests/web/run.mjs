@@ -216,7 +216,14 @@ test('the map shows the underserved villages', async (browser) => {
     const items = await page.locator('#underserved-list li').allTextContents();
     check(items.some((s) => s.includes(first.name)), `${first.name} is listed`);
     eq(await page.locator('#map path.yl-underserved').count(), api.body.villages.length, 'one marker per underserved village');
-    check(await page.locator('#map path.yl-facility').count() > 100, 'facilities drawn');
+    const allFacilities = await page.locator('#map path.yl-facility').count();
+    check(allFacilities > 100, `facilities drawn: ${allFacilities}`);
+    // Facilities by type: one type shown alone, then all again.
+    await page.locator('#facility-type').selectOption('township_center');
+    const townshipCentres = (await apiAs(page, '/api/facilities?type=township_center&limit=1000')).body.items.length;
+    eq(await page.locator('#map path.yl-facility').count(), townshipCentres, 'only township centres drawn');
+    await page.locator('#facility-type').selectOption('');
+    eq(await page.locator('#map path.yl-facility').count(), allFacilities, 'all facilities again');
     check(await page.locator('#map .yl-proposal').count() > 0, 'proposals drawn');
     await shot(page, 'map');
     // Clicking a listed village opens its popup on the map.

@@ -6,12 +6,12 @@
 // /api/access/coverage|underserved|proposals|isochrones.
 
 import { api, apiAll, qs } from '../api.js';
-import { h, message, errorText, t, fmt } from '../ui.js';
+import { h, message, errorText, field, select, t, fmt } from '../ui.js';
 
 const TYPE_COLOURS = {
     tertiary_hospital: '#4a148c', secondary_hospital: '#6a1b9a', primary_hospital: '#8e24aa', county_hospital: '#7b1fa2', tcm_hospital: '#00838f', mch_hospital: '#ad1457',
-    community_center: '#1565c0', township_center: '#1565c0', community_station: '#2e7d32', village_clinic: '#558b2f',
-    cdc: '#6d4c41', emergency_station: '#c62828', infant_care: '#f9a825',
+    community_center: '#1565c0', township_center: '#0d47a1', community_station: '#4fc3f7', village_clinic: '#8d6e63',
+    cdc: '#455a64', emergency_station: '#000000', infant_care: '#f9a825',
 };
 const colourOf = (type) => TYPE_COLOURS[type] || '#546e7a';
 const shareColour = (s) => (s === null || s === undefined ? '#9e9e9e' : s >= 0.999 ? '#2e7d32' : s > 0 ? '#ef8f00' : '#c62828');
@@ -61,15 +61,27 @@ export async function render(main) {
     if (config.tile_url) L.tileLayer(config.tile_url, { attribution: config.tile_attribution || '', maxZoom: 19 }).addTo(map);
     const points = [];
 
+    // Facilities by type: one group per type inside the facilities layer, so the type filter
+    // above the map shows one type or all.
     const facLayer = L.layerGroup();
+    const byType = {};
     for (const f of facilities) {
         if (f.lat === null || f.lon === null || f.lat === undefined) continue;
         points.push([f.lat, f.lon]);
+        if (!byType[f.type]) byType[f.type] = L.layerGroup().addTo(facLayer);
         L.circleMarker([f.lat, f.lon], {
             radius: f.type === 'village_clinic' || f.type === 'community_station' ? 4 : 7,
             color: '#fff', weight: 1, fillColor: colourOf(f.type), fillOpacity: 0.95, className: 'yl-facility',
-        }).bindPopup(`<strong>${esc(f.name)}</strong><br>${esc(t(`ftype.${f.type}`))} · ${esc(f.code)}`).addTo(facLayer);
+        }).bindPopup(`<strong>${esc(f.name)}</strong><br>${esc(t(`ftype.${f.type}`))} · ${esc(f.code)}`).addTo(byType[f.type]);
     }
+    const typeSel = select([['', t('ref.all')], ...Object.keys(byType).map((k) => [k, `${t(`ftype.${k}`)} (${facilities.filter((f) => f.type === k).length})`])], '', { id: 'facility-type' });
+    typeSel.addEventListener('change', () => {
+        for (const [k, g] of Object.entries(byType)) {
+            if (!typeSel.value || typeSel.value === k) facLayer.addLayer(g);
+            else facLayer.removeLayer(g);
+        }
+    });
+    status.before(h('div', { class: 'controls' }, field(t('map.facility_type'), typeSel)));
 
     const shareByCode = {};
     if (!coverage.error) for (const u of coverage.units) shareByCode[u.code] = u;
