@@ -202,6 +202,7 @@ test('drill down from the county to a village, sort, export CSV', async (browser
     await page.goto(`${base}/#/drill?ind=signing_rate&ou=${villages[0]}`);
     await page.waitForSelector('#unit-total');
     eq(await page.locator('table.data').count(), 0, 'no table below a village');
+    eq(await page.locator('#export').count(), 0, 'nothing to export');
     return page;
 });
 
@@ -450,13 +451,19 @@ test('a session the server ended returns to the login page', async (browser) => 
 
 test('phone width: no horizontal scrolling', async (browser) => {
     const page = await newPage(browser, { width: 375, height: 740 });
-    await loggedIn(page, 'doctor');
-    for (const route of ['overview', 'worklist']) {
-        await page.goto(`${base}/#/${route}`);
-        await page.waitForSelector(route === 'worklist' ? '#worklist-panel tbody tr' : '#headline');
-        const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-        check(sw <= cw, `${route}: page is ${sw}px wide in a ${cw}px screen`);
-        await shot(page, `phone-${route}`);
+    const wait = { overview: '#headline', drill: '#unit-total', worklist: '#worklist-panel tbody tr',
+        referrals: '#ref-panel table', map: '#underserved-list li', admin: '#audit-results tbody tr' };
+    for (const [user, routes] of [['doctor', ['overview', 'drill', 'worklist', 'referrals']], ['admin', ['map', 'admin']]]) {
+        await loggedIn(page, user);
+        for (const route of routes) {
+            await page.goto(`${base}/#/${route}`);
+            await page.waitForSelector(wait[route]);
+            const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+            check(sw <= cw, `${route}: page is ${sw}px wide in a ${cw}px screen`);
+            await shot(page, `phone-${route}`);
+        }
+        await page.locator('#logout').click();
+        await page.waitForSelector('form.login');
     }
     return page;
 });

@@ -53,6 +53,7 @@ export async function render(main, { params, go }) {
 
     const children = rep.children || [];
     if (children.length === 0) {
+        exportBtn.parentElement.remove();
         main.append(message(t('drill.lowest'), 'info'));
         return;
     }
