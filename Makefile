@@ -35,9 +35,9 @@ CHK_LDFLAGS := -fsanitize=address,undefined
 
 .PHONY: all demo test check fuzz bench install fmt clean deps banned \
         bench-http bench-indicators bench-imports bench-services-import bench-surveil \
-        bench-access
+        bench-access web
 
-all: $(REL)/yilian
+all: $(REL)/yilian web
 
 deps:
 	@scripts/deps.sh
@@ -78,17 +78,53 @@ FUZZ_SMOKE_SECONDS ?= 8
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(CHK)/yilian $(TEST_BINS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory web
 	@YILIAN_BIN=$(CHK)/yilian FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) \
-	    scripts/run-tests.sh $(TEST_BINS) scripts/fuzz-smoke.sh
+	    scripts/run-tests.sh $(TEST_BINS) scripts/fuzz-smoke.sh $(WEB_TESTS)
 
 check: test banned
 
 banned:
 	@scripts/banned.sh
 
+# --- the web dashboard --------------------------------------------------------------------
+# Its browser libraries come from npm at the versions of package-lock.json (`npm ci`, again
+# only when package.json or the lock changes); `make` copies what the pages load into
+# web/vendor/ and writes file.gz beside every text file, which the server sends to clients
+# that accept gzip. Both are build output (git-ignored). The browser tests (tests/web/) run
+# in `make test` as one more program whose summary counts each browser test.
+NODE_STAMP := node_modules/.yilian-npm-ci
+WEB_VENDOR := web/vendor/echarts.esm.min.mjs web/vendor/leaflet/leaflet-src.esm.js \
+              web/vendor/leaflet/leaflet.css web/vendor/leaflet/images/layers.png \
+              web/vendor/leaflet/images/layers-2x.png web/vendor/leaflet/images/marker-icon.png \
+              web/vendor/leaflet/images/marker-icon-2x.png \
+              web/vendor/leaflet/images/marker-shadow.png
+WEB_TEXT   := $(wildcard web/*.html web/*.css web/*.json web/js/*.js web/js/pages/*.js) \
+              $(filter %.mjs %.js %.css,$(WEB_VENDOR))
+WEB_TESTS  := $(wildcard tests/web/run.mjs)
+
+web: $(WEB_VENDOR) $(addsuffix .gz,$(WEB_TEXT))
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "yilian: npm is missing; scripts/deps.sh installs it" >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+web/vendor/echarts.esm.min.mjs: $(NODE_STAMP)
+	@mkdir -p $(dir $@)
+	cp node_modules/echarts/dist/echarts.esm.min.mjs $@
+
+$(filter web/vendor/leaflet/%,$(WEB_VENDOR)): web/vendor/leaflet/%: $(NODE_STAMP)
+	@mkdir -p $(dir $@)
+	cp node_modules/leaflet/dist/$* $@
+
+web/%.gz: web/%
+	gzip -9 -n -c $< > $@
+
 # --- demo, bench, fuzz, install ----------------------------------------------------------
 demo: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian
+	@$(MAKE) --no-print-directory web
 	@scripts/demo.sh $(REL)/yilian
 
 BENCHES := http indicators imports services-import surveil access worklists experts alerts
@@ -169,7 +205,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-install: $(REL)/yilian
+install: $(REL)/yilian web
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/yilian/web $(DESTDIR)$(PREFIX)/share/doc/yilian
 	install -m 755 $(REL)/yilian $(DESTDIR)$(PREFIX)/bin/yilian
@@ -189,5 +225,7 @@ fmt:
 
 clean:
 	rm -rf build
+	rm -rf web/vendor
+	find web -name '*.gz' -delete
 
 -include $(shell find build -name '*.d' 2>/dev/null)

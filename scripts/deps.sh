@@ -11,6 +11,8 @@ set -eu
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
 libsodium-dev sqlite3 wrk curl clang libclang-rt-14-dev openssl bc libreadosm-dev
 libexpat1-dev libcurl4-openssl-dev"
+# web: the browser tests drive Debian's chromium (playwright-core from npm, see package.json)
+PACKAGES="$PACKAGES chromium"
 
 missing=""
 for p in $PACKAGES; do
@@ -18,6 +20,11 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
+# Node.js and npm build the dashboard's libraries; a machine may have them from elsewhere
+# (NodeSource's nodejs carries its own npm), so the commands are checked, not the packages.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

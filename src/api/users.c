@@ -30,6 +30,18 @@ json_t *api_principal_json(const struct acct_principal *p)
     json_object_set_new(o, "role", json_string(acct_role_name(p->role)));
     json_object_set_new(o, "scope", json_string(acct_scope_format(&p->scope, scope,
                                                                   sizeof(scope))));
+    /* What the role may do, by the names routes require, so a client (the dashboard's menu)
+     * offers only what the server would allow instead of keeping its own copy of roles.c. */
+    json_t *perms = json_array();
+    static const enum acct_perm all[] = {
+#define API_PERM_ITEM(name, bit, text) PERM_##name,
+        ACCT_PERM_LIST(API_PERM_ITEM)
+#undef API_PERM_ITEM
+    };
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        if (all[i] != PERM_PUBLIC && acct_role_has(p->role, all[i]))
+            json_array_append_new(perms, json_string(acct_perm_name(all[i])));
+    json_object_set_new(o, "permissions", perms);
     return o;
 }
 

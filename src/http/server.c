@@ -205,6 +205,84 @@ static bool static_path_safe(const char *path)
     return true;
 }
 
+/* Whether an Accept-Encoding header admits gzip: a "gzip" or "*" token whose q is not 0. */
+static bool accepts_gzip(const char *h)
+{
+    const char *p = h;
+    while (p != NULL && *p != '\0') {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *name = p;
+        while (*p != '\0' && *p != ',' && *p != ';' && *p != ' ')
+            p++;
+        size_t n = (size_t)(p - name);
+        bool match = (n == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+                     (n == 1 && name[0] == '*');
+        double q = 1.0;
+        const char *end = strchr(p, ',');
+        const char *qp = strstr(p, "q=");
+        if (qp != NULL && (end == NULL || qp < end))
+            q = strtod(qp + 2, NULL);
+        if (match && q > 0.0)
+            return true;
+        p = end;
+    }
+    return false;
+}
+
+/* HTTP-date (RFC 9110 IMF-fixdate) in the C locale whatever the process's locale is. */
+static void http_date(time_t t, char *out, size_t n)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, n, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Whether If-None-Match names this entity tag (or is "*"). */
+static bool etag_listed(const char *h, const char *etag)
+{
+    if (h == NULL)
+        return false;
+    if (strcmp(h, "*") == 0)
+        return true;
+    size_t n = strlen(etag);
+    for (const char *p = strstr(h, etag); p != NULL; p = strstr(p + 1, etag))
+        if (p[n] == '\0' || p[n] == ',' || p[n] == ' ')
+            return true;
+    return false;
+}
+
+/* The precompressed twin of `full` (full.gz, made at build time), opened, when there is one
+ * at least as new as the file itself: a stale twin is never sent. -1 when none. */
+static int open_gzip_twin(struct arena *a, const char *full, const struct stat *orig,
+                          struct stat *gz)
+{
+    char *path = arena_printf(a, "%s.gz", full);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, gz) != 0 || !S_ISREG(gz->st_mode) ||
+        gz->st_mtim.tv_sec < orig->st_mtim.tv_sec ||
+        (gz->st_mtim.tv_sec == orig->st_mtim.tv_sec &&
+         gz->st_mtim.tv_nsec < orig->st_mtim.tv_nsec)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/*
+ * Static files. Caching: every answer carries an ETag (size and modification time of the
+ * file) and Last-Modified, so a browser revalidates with a 304 rather than downloading
+ * again; the npm libraries under /vendor/ change only with a new lock and may be kept a
+ * week unasked, everything else is "no-cache" (asked every time, answered 304 when
+ * unchanged). Compression: a client that accepts gzip gets file.gz when the build made one
+ * (Content-Encoding: gzip; Vary: Accept-Encoding tells caches the answer depends on it).
+ */
 static enum MHD_Result serve_static(struct http_server *s, struct MHD_Connection *conn,
                                     struct request_state *st)
 {
@@ -232,17 +310,57 @@ static enum MHD_Result serve_static(struct http_server *s, struct MHD_Connection
         yl_err_set(&err, YL_ENOTFOUND, NULL, "no such page");
         return send_error(conn, st, &err, 0);
     }
-    struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
-    if (r == NULL) {
+    struct stat gz;
+    int gz_fd = open_gzip_twin(&req->arena, full, &sb, &gz);
+    bool use_gz = gz_fd >= 0 && accepts_gzip(http_header(req, "Accept-Encoding"));
+    if (gz_fd >= 0 && !use_gz) {
+        close(gz_fd);
+    } else if (use_gz) {
         close(fd);
-        return MHD_NO;
+        fd = gz_fd;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_for(full));
+    uint64_t size = (uint64_t)(use_gz ? gz.st_size : sb.st_size);
+
+    char etag[96], modified[40];
+    snprintf(etag, sizeof(etag), "\"%llx-%llx%s\"", (unsigned long long)sb.st_size,
+             (unsigned long long)sb.st_mtim.tv_sec * 1000000000ull +
+                 (unsigned long long)sb.st_mtim.tv_nsec,
+             use_gz ? "-gz" : "");
+    http_date(sb.st_mtim.tv_sec, modified, sizeof(modified));
+    const char *inm = http_header(req, "If-None-Match");
+    const char *ims = http_header(req, "If-Modified-Since");
+    bool unchanged = inm != NULL ? etag_listed(inm, etag)
+                                 : ims != NULL && strcmp(ims, modified) == 0;
+
+    struct MHD_Response *r;
+    unsigned status = MHD_HTTP_OK;
+    if (unchanged) {
+        close(fd);
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        status = MHD_HTTP_NOT_MODIFIED;
+        size = 0;
+    } else {
+        r = MHD_create_response_from_fd(size, fd);
+        if (r == NULL)
+            close(fd);
+    }
+    if (r == NULL)
+        return MHD_NO;
+    bool vendor = strncmp(req->path, "/vendor/", 8) == 0;
+    if (!unchanged)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_for(full));
+    if (use_gz && !unchanged)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (gz_fd >= 0)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, modified);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    st->status = 200;
-    st->bytes_out = (size_t)sb.st_size;
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            vendor ? "public, max-age=604800" : "no-cache");
+    st->status = (int)status;
+    st->bytes_out = (size_t)size;
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
