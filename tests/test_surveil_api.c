@@ -339,6 +339,40 @@ TEST(series_for_analysts_with_missing_days_as_null)
     CHECK_STR(ts_err_field(&R), "to");
 }
 
+/* detect=1: every point with the method's expected value, bound and alarm, its baseline read
+ * from before `from`; a class has no method of its own. */
+TEST(series_judged_for_the_alert_board)
+{
+    CHECK(server() != NULL);
+    char body[4096];
+    size_t used = (size_t)snprintf(body, sizeof(body), "{\"counts\":[");
+    for (int d = 1; d <= 21; d++)
+        used += (size_t)snprintf(body + used, sizeof(body) - used,
+                                 "%s{\"date\":\"2025-02-%02d\",\"ou\":\"222404001\","
+                                 "\"channel\":\"fever_clinic\",\"value\":%d}",
+                                 d > 1 ? "," : "", d, d == 21 ? 50 : 10 + d % 3);
+    snprintf(body + used, sizeof(body) - used, "]}");
+    CHECK_INT(send("POST", "/api/syndromic", tok_epi, body), 200);
+    CHECK_INT(get("/api/surveil/series?channel=fever_clinic&ou=222404001&from=2025-02-18"
+                  "&to=2025-02-21&detect=1", tok_analyst), 200);
+    json_t *pts = json_object_get(R.json, "points");
+    CHECK_INT(json_array_size(pts), 4);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(pts, 0), "t")), "2025-02-18");
+    for (size_t i = 0; i < 3; i++) {
+        json_t *p = json_array_get(pts, i);
+        CHECK(json_is_false(json_object_get(p, "alarm")));
+        CHECK(json_number_value(json_object_get(p, "upper")) >
+              json_number_value(json_object_get(p, "count")));
+    }
+    json_t *spike = json_array_get(pts, 3);
+    CHECK(json_is_true(json_object_get(spike, "alarm")));
+    CHECK(json_number_value(json_object_get(spike, "expected")) > 9.0);
+    CHECK(json_number_value(json_object_get(spike, "upper")) < 50.0);
+    CHECK_INT(get("/api/surveil/series?class=B&ou=222404001&from=2025-02-18&to=2025-02-21"
+                  "&detect=1", tok_analyst), 400);
+    CHECK_STR(ts_err_field(&R), "detect");
+}
+
 TEST(lists_of_diseases_and_channels)
 {
     CHECK(server() != NULL);

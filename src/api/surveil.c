@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +16,7 @@
 #include "core/date.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "surveil/detect.h"
 #include "surveil/surveil.h"
 
 #define API_SURV_COUNTS_MAX 10000   /* counts in one POST /api/syndromic */
@@ -66,7 +68,7 @@ static json_t *date_json(int32_t day)
 
 static json_t *number_json(double v)
 {
-    return isnan(v) ? json_null() : json_real(v);
+    return isfinite(v) ? json_real(v) : json_null();
 }
 
 static json_t *case_json(const struct surv_case_report *c)
@@ -446,14 +448,41 @@ int api_surv_series(struct http_request *req, struct http_response *res, struct 
         rc = query_day(req, "to", &q.to, err);
     if (rc == 0)
         rc = surv_counts_check(api_principal(req), q.ou, err);
+    const char *target = q.channel && q.channel[0] ? q.channel : q.disease;
+    struct surv_method_config m;
+    surv_params_for(cat, target, q.ou, &m);
+    /* detect=1: the detector's judgement of every point (what the alert board charts), in
+     * the method's own unit, over history read before `from` for its baseline. */
+    const char *detect = http_query(req, "detect");
+    bool judge = detect != NULL && strcmp(detect, "1") == 0;
+    if (rc == 0 && judge && (target == NULL || target[0] == '\0'))
+        rc = yl_err_set(err, YL_EINVAL, "detect", "detect needs a disease or a channel");
+    int32_t shown_from = q.from;
+    if (judge) {
+        q.unit = m.unit;
+        q.from = date_add_days(q.from, -SURV_DETECT_HISTORY_DAYS);
+    }
     struct surv_series s;
     if (rc == 0)
         rc = surv_series_read(a->store, cat, &q, &s, err);
     if (rc != 0)
         return rc;
-    const char *target = q.channel && q.channel[0] ? q.channel : q.disease;
-    struct surv_method_config m;
-    surv_params_for(cat, target, q.ou, &m);
+    struct surv_point *judged = NULL;
+    if (judge) {
+        double *x = xmalloc((s.n ? s.n : 1) * sizeof(*x));
+        for (size_t i = 0; i < s.n; i++)
+            x[i] = s.denominators == NULL ? s.counts[i]
+                   : s.denominators[i] > 0 ? 100.0 * s.counts[i] / s.denominators[i]
+                                           : NAN;
+        judged = xmalloc((s.n ? s.n : 1) * sizeof(*judged));
+        rc = surv_method_run(&m, x, s.n, judged, err);
+        free(x);
+        if (rc != 0) {
+            free(judged);
+            surv_series_release(&s);
+            return rc;
+        }
+    }
     json_t *o = json_object();
     json_object_set_new(o, "disease", q.disease && q.disease[0] ? json_string(q.disease)
                                                                 : json_null());
@@ -469,14 +498,26 @@ int api_surv_series(struct http_request *req, struct http_response *res, struct 
     json_t *points = json_array();
     for (size_t i = 0; i < s.n; i++) {
         char label[16];
+        int32_t last = s.unit == SURV_WEEK ? s.start + 7 * (int32_t)i + 6 : s.start + (int32_t)i;
+        if (judge && last < shown_from)
+            continue;
         json_t *p = json_object();
         json_object_set_new(p, "t", json_string(surv_series_label(&s, i, label)));
         json_object_set_new(p, "count", number_json(s.counts[i]));
         if (s.denominators != NULL)
             json_object_set_new(p, "denominator", number_json(s.denominators[i]));
+        if (judge) {
+            const struct surv_point *pt = &judged[i];
+            bool decided = pt->alarm != SURV_NO_DECISION;
+            json_object_set_new(p, "expected", number_json(decided ? pt->expected : NAN));
+            json_object_set_new(p, "upper", number_json(decided ? pt->upper : NAN));
+            json_object_set_new(p, "alarm", !decided ? json_null()
+                                            : json_boolean(pt->alarm == SURV_ALARM));
+        }
         json_array_append_new(points, p);
     }
     json_object_set_new(o, "points", points);
+    free(judged);
     surv_series_release(&s);
     return http_reply_json(res, 200, o);
 }
