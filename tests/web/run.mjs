@@ -359,6 +359,55 @@ test('the admin lists users, creates one, and searches the audit log', async (br
     return page;
 });
 
+test('an epidemiologist verifies and dismisses an alert, and a new one arrives live', async (browser) => {
+    const page = await newPage(browser);
+    await loggedIn(page, 'cdc');
+    const pages = await menu(page);
+    check(pages.includes('alerts'), `cdc menu: ${pages}`);
+    await page.goto(`${base}/#/alerts?state=open`);
+    await page.waitForSelector('#alert-board tbody tr[data-alert]');
+    const open = await apiAs(page, '/api/alerts?state=open&limit=200');
+    const ids = await page.locator('#alert-board tbody tr[data-alert]').evaluateAll((rs) => rs.map((r) => Number(r.dataset.alert)));
+    eq(ids.length, open.body.items.length, 'one row per open alert');
+    check(ids.length >= 1, 'the demo raised alerts');
+    await shot(page, 'alerts-board');
+    // One alert: its series charted with the detector's bound, then verified and dismissed.
+    const id = ids[ids.length - 1];
+    await page.locator(`#alert-board a[href="#/alerts/${id}"]`).click();
+    await page.waitForSelector(`#alert-detail[data-alert="${id}"][data-state=open]`);
+    await page.waitForSelector('#alert-series .chart[data-points] svg');
+    await shot(page, 'alerts-detail');
+    await page.locator('#alert-verify').click();
+    await page.waitForSelector(`#alert-detail[data-alert="${id}"][data-state=verifying]`);
+    await page.locator('#alert-dismiss button[type=submit]').click();
+    await page.locator('#alert-actions [role=alert]').waitFor();
+    await page.locator('#alert-reason').fill('seasonal influenza, no cluster on verification');
+    await page.locator('#alert-dismiss button[type=submit]').click();
+    await page.waitForSelector(`#alert-detail[data-alert="${id}"][data-state=dismissed]`);
+    const after = await apiAs(page, `/api/alerts/${id}`);
+    eq(after.body.state, 'dismissed', 'the server holds the dismissal');
+    eq(after.body.dismiss_reason, 'seasonal influenza, no cluster on verification', 'with its reason');
+    // A cholera case reported now raises a red alert, which the open board shows live.
+    await page.goto(`${base}/#/alerts?state=open`);
+    await page.waitForSelector('#alert-board tbody tr[data-alert]');
+    await page.waitForTimeout(500);
+    const reported = await page.evaluate(async () => {
+        const now = Date.now(), day = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 10);
+        const body = { external_id: `web-test-${now}`, disease: 'cholera', classification: 'confirmed',
+            onset_date: day(now - 86400e3), diagnosed_at: new Date(now - 2 * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+            reported_at: new Date(now - 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'), facility: 'HOSP-001',
+            ou: '222404', age_years: 40, sex: 1 };
+        const r = await fetch('/api/cases', { method: 'POST', body: JSON.stringify(body),
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${sessionStorage.getItem('yilian.token')}` } });
+        return { status: r.status, text: await r.text() };
+    });
+    eq(reported.status, 201, `the case is reported: ${reported.text}`);
+    await page.waitForSelector('#alert-board tbody tr[data-level=red]', { timeout: 15000 });
+    check((await page.locator('#alert-live').textContent()).length > 0, 'the new alert is announced');
+    await shot(page, 'alerts-live');
+    return page;
+});
+
 test('switch to English, remembered after a reload', async (browser) => {
     const page = await newPage(browser);
     await loggedIn(page, 'admin');

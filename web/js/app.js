@@ -18,6 +18,7 @@ const PAGES = [
     { name: 'map', label: 'nav.map', perm: 'aggregate_read', roles: ['admin', 'analyst', 'epidemiologist'], load: () => import('./pages/map.js') },
     { name: 'worklist', label: 'nav.worklist', perm: 'record_read', roles: ['family_doctor', 'village_doctor', 'facility_admin'], load: () => import('./pages/worklist.js') },
     { name: 'referrals', label: 'nav.referrals', perm: 'record_read', load: () => import('./pages/referrals.js') },
+    { name: 'alerts', label: 'nav.alerts', perm: 'aggregate_read', roles: ['admin', 'epidemiologist', 'analyst'], load: () => import('./pages/alerts.js') },
     { name: 'admin', label: 'nav.admin', perm: 'user_admin', load: () => import('./pages/admin.js') },
     { name: 'resident', label: 'nav.resident', perm: 'session', menu: false, load: () => import('./pages/resident.js') },
     { name: 'login', label: 'nav.login', perm: null, menu: false, load: () => import('./pages/login.js') },
