@@ -226,6 +226,11 @@ test('the map shows the underserved villages', async (browser) => {
     await page.locator('#facility-type').selectOption('');
     eq(await page.locator('#map path.yl-facility').count(), allFacilities, 'all facilities again');
     check(await page.locator('#map .yl-proposal').count() > 0, 'proposals drawn');
+    // The open alerts at their places, the first ten listed beside the map.
+    const open = (await apiAs(page, '/api/alerts?state=open&limit=200')).body.items;
+    const drawn = await page.locator('#map .yl-alert').count();
+    check(open.length > 0 && drawn > 0 && drawn <= open.length, `alerts drawn: ${drawn} of ${open.length}`);
+    eq(await page.locator('#alert-list li').count(), Math.min(10, open.length), 'open alerts listed');
     await shot(page, 'map');
     // Clicking a listed village opens its popup on the map.
     await page.locator('#underserved-list li button').first().click();

@@ -1,9 +1,9 @@
 // map.js - the 15-minute health service circle on a map that works offline: vector layers
 // only (facilities by type, villages coloured by the share of their people within 15
-// minutes' walk, the underserved villages, the proposed new sites, isochrones on demand) on
-// a plain background. A tile layer is drawn only when config.json in the web root names a
-// `tile_url` (with `tile_attribution`). Sources: /api/facilities, /api/ous?level=5,
-// /api/access/coverage|underserved|proposals|isochrones.
+// minutes' walk, the underserved villages, the proposed new sites, isochrones on demand, the
+// open alerts at their township, county or village) on a plain background. A tile layer is drawn only when config.json in the web root names a
+// `tile_url` (with `tile_attribution`). Sources: /api/facilities, /api/ous?level=3..5,
+// /api/access/coverage|underserved|proposals|isochrones, /api/alerts?state=open.
 
 import { api, apiAll, qs } from '../api.js';
 import { h, message, errorText, field, select, t, fmt } from '../ui.js';
@@ -43,12 +43,14 @@ export async function render(main) {
     const side = h('aside', { class: 'side' });
     main.append(status, h('div', { class: 'map-layout' }, mapBox, side));
 
-    const [L, config, facilities, villages, coverage, underserved, proposals] = await Promise.all([
+    const [L, config, facilities, villages, coverage, underserved, proposals, alerts, towns, counties] = await Promise.all([
         loadLeaflet(), siteConfig(),
         soft(apiAll('/api/facilities')), soft(apiAll('/api/ous', { level: 5 })),
         soft(api(`/api/access/coverage${qs({ by: 'village' })}`)),
         soft(api(`/api/access/underserved${qs({ limit: 1000 })}`)),
         soft(api(`/api/access/proposals${qs({ k: 5 })}`)),
+        soft(api(`/api/alerts${qs({ state: 'open', limit: 200 })}`)),
+        soft(apiAll('/api/ous', { level: 4 })), soft(apiAll('/api/ous', { level: 3 })),
     ]);
     status.replaceChildren();
     if (facilities.error) {
@@ -123,6 +125,24 @@ export async function render(main) {
         }
     }
 
+    // Open alerts at their place: a village (a cluster), a township or the county.
+    const alertLayer = L.layerGroup();
+    const at = {};
+    for (const list of [villages, towns, counties])
+        if (!list.error) for (const o of list) if (o.lat !== null && o.lat !== undefined) at[o.code] = [o.lat, o.lon];
+    const severity = ['red', 'orange', 'yellow', 'blue'];
+    const openAlerts = alerts.error ? [] : [...alerts.items].sort((x, y) => severity.indexOf(x.level) - severity.indexOf(y.level));
+    for (const a of openAlerts) {
+        const p = at[a.ou];
+        if (!p) continue;
+        L.marker(p, {
+            icon: L.divIcon({ className: `yl-alert level-${a.level}`, html: '<span>!</span>', iconSize: [22, 22] }),
+            title: `${a.id} ${a.code || ''} ${a.ou}`, keyboard: true,
+        }).bindPopup(`<strong>${esc(t(`alerts.level.${a.level}`))} · ${esc(a.code || t('alerts.multi'))}</strong>`
+            + `<br>${esc(a.first_day)} – ${esc(a.last_day)}<br><a href="#/alerts/${a.id}">${esc(t('alerts.alert'))} ${a.id}</a>`)
+            .addTo(alertLayer);
+    }
+
     // Isochrones are the heaviest answer: fetched the first time the layer is switched on.
     const isoLayer = L.geoJSON(null, { style: () => ({ color: '#0b5cad', weight: 1, fillOpacity: 0.12, className: 'yl-isochrone' }) });
     let isoLoaded = false;
@@ -138,7 +158,9 @@ export async function render(main) {
     covLayer.addTo(map);
     underLayer.addTo(map);
     propLayer.addTo(map);
+    alertLayer.addTo(map);
     const overlays = { [t('map.facilities')]: facLayer, [t('map.coverage')]: covLayer };
+    if (!alerts.error) overlays[t('map.alerts')] = alertLayer;
     if (!coverage.error) {
         overlays[t('map.underserved')] = underLayer;
         overlays[t('map.proposals')] = propLayer;
@@ -164,6 +186,11 @@ export async function render(main) {
             onclick: () => { map.setView([v.lat, v.lon], Math.max(map.getZoom(), 13)); underMarkers[i].openPopup(); },
         }, v.name), ` · ${fmt.int(v.people)} ${t('unit.persons')} · ${v.minutes === null ? t('map.unreached') : `${fmt.num(v.minutes, 1)} min`}`)));
         side.append(h('section', { class: 'card' }, h('h2', {}, `${t('map.list_underserved')} (${fmt.int(underserved.villages.length)})`), list));
+    }
+    if (!alerts.error) {
+        side.append(h('section', { class: 'card' }, h('h2', {}, `${t('map.alerts')} (${fmt.int(openAlerts.length)})`),
+            h('ol', { id: 'alert-list' }, ...openAlerts.slice(0, 10).map((a) => h('li', {},
+                h('a', { href: `#/alerts/${a.id}` }, `${t(`alerts.level.${a.level}`)} · ${a.code || t('alerts.multi')} · ${a.ou}`))))));
     }
     if (!proposals.error) {
         side.append(h('section', { class: 'card' }, h('h2', {}, t('map.list_proposals')),
