@@ -506,8 +506,10 @@ test('a session the server ended returns to the login page', async (browser) => 
 test('phone width: no horizontal scrolling', async (browser) => {
     const page = await newPage(browser, { width: 375, height: 740 });
     const wait = { overview: '#headline', drill: '#unit-total', worklist: '#worklist-panel tbody tr',
-        referrals: '#ref-panel table', map: '#underserved-list li', admin: '#audit-results tbody tr' };
-    for (const [user, routes] of [['doctor', ['overview', 'drill', 'worklist', 'referrals']], ['admin', ['map', 'admin']]]) {
+        referrals: '#ref-panel table', map: '#underserved-list li', admin: '#audit-results tbody tr',
+        alerts: '#alert-board tbody tr' };
+    for (const [user, routes] of [['doctor', ['overview', 'drill', 'worklist', 'referrals']], ['admin', ['map', 'admin']],
+        ['cdc', ['alerts']]]) {
         await loggedIn(page, user);
         for (const route of routes) {
             await page.goto(`${base}/#/${route}`);
