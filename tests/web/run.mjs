@@ -132,7 +132,7 @@ test('login refuses a wrong password, then lands on the overview', async (browse
     await page.waitForSelector('#headline');
     check(page.url().includes('#/overview'), `landed on ${page.url()}`);
     const pages = await menu(page);
-    eq(pages.join(','), 'overview,drill,map,referrals,admin', 'the admin menu');
+    eq(pages.join(','), 'overview,drill,map,referrals,alerts,admin', 'the admin menu');
     return page;
 });
 
@@ -292,7 +292,7 @@ test('an analyst cannot open a resident', async (browser) => {
     const page = await newPage(browser);
     await loggedIn(page, 'analyst');
     const pages = await menu(page);
-    eq(pages.join(','), 'overview,drill,map', 'the analyst menu');
+    eq(pages.join(','), 'overview,drill,map,alerts', 'the analyst menu');
     await page.goto(`${base}/#/resident/1`);
     const alert = page.locator('main [role=alert]');
     await alert.waitFor();
@@ -354,6 +354,23 @@ test('the admin lists users, creates one, and searches the audit log', async (br
     await form.locator('[name=password]').fill('webtest-password-1');
     await form.locator('button[type=submit]').click();
     await page.waitForSelector('#users tbody tr[data-user=webtest]');
+    // Disable the new user, then give them another role and scope; a scope that does not fit
+    // the role is refused.
+    await page.locator('button[data-toggle=webtest]').click();
+    await page.waitForSelector('#users tbody tr[data-user=webtest][data-disabled="1"]');
+    const edit = page.locator('#edit-user-form');
+    await edit.locator('[name=user]').selectOption('webtest');
+    await edit.locator('[name=role]').selectOption('epidemiologist');
+    await edit.locator('[name=scope]').fill('team:1');
+    await edit.locator('button[type=submit]').click();
+    await page.locator('#users [role=alert]').waitFor();
+    await edit.locator('[name=scope]').fill('ou:222404');
+    await edit.locator('button[type=submit]').click();
+    await page.waitForFunction(() => document.querySelector('#users tr[data-user=webtest]')?.textContent.includes('ou:222404'));
+    const users = (await apiAs(page, '/api/users?limit=100')).body.items;
+    const made = users.find((u) => u.username === 'webtest');
+    eq(made.role, 'epidemiologist', 'the role changed');
+    eq(made.disabled, true, 'still disabled');
     await page.locator('#audit-search [name=user]').fill('admin');
     await page.locator('#audit-search button[type=submit]').click();
     await page.waitForFunction(() => {

@@ -1,6 +1,7 @@
-// admin.js - the commission's administration: users and their roles and scopes (list and
-// create, POST /api/users), and a search of the audit trail (GET /api/audit: user,
-// resource, dates; newest first, paged).
+// admin.js - the commission's administration: users and their roles and scopes (list,
+// create, POST /api/users; disable or enable, change role and scope, PATCH /api/users/{id}),
+// and a search of the audit trail (GET /api/audit: user, resource, dates; newest first,
+// paged).
 
 import { api, apiAll, qs } from '../api.js';
 import { h, message, errorText, sortableTable, field, select, t, fmt } from '../ui.js';
@@ -22,9 +23,20 @@ export async function render(main, { params }) {
 async function renderUsers(box) {
     const list = h('div');
     const note = h('div', { 'aria-live': 'polite' });
+    let rows = [];
+    async function patch(u, body, done) {
+        note.replaceChildren();
+        try {
+            await api(`/api/users/${u.id}`, { method: 'PATCH', body });
+            note.append(message(t(done, { name: u.username }), 'ok'));
+            await refresh();
+        } catch (e) {
+            note.append(message(e.status === 400 || e.status === 409 ? `${t('error.refused')}: ${e.message}` : errorText(e), 'error'));
+        }
+    }
     async function refresh() {
         try {
-            const rows = await apiAll('/api/users');
+            rows = await apiAll('/api/users');
             list.replaceChildren(sortableTable([
                 { key: 'username', label: t('admin.username') },
                 { key: 'display_name', label: t('admin.display_name') },
@@ -32,7 +44,12 @@ async function renderUsers(box) {
                 { key: 'scope', label: t('admin.scope') },
                 { key: 'disabled', label: t('admin.disabled'), format: (u) => (u.disabled ? t('admin.disabled') : t('admin.active')) },
                 { key: 'created_at', label: t('admin.created_at'), format: (u) => fmt.dateTime(u.created_at) },
-            ], rows, { sortKey: 'username', rowAttrs: (u) => ({ dataset: { user: u.username } }) }));
+                { key: 'act', label: t('admin.act'), sort: () => 0, format: (u) => h('button', {
+                    type: 'button', dataset: { toggle: u.username },
+                    onclick: () => patch(u, { disabled: !u.disabled }, u.disabled ? 'admin.enabled' : 'admin.disabled_done'),
+                }, u.disabled ? t('admin.enable') : t('admin.disable')) },
+            ], rows, { sortKey: 'username', rowAttrs: (u) => ({ dataset: { user: u.username, disabled: u.disabled ? '1' : '0' } }) }));
+            who.replaceChildren(...rows.map((u) => h('option', { value: u.username }, u.username)));
         } catch (e) {
             list.replaceChildren(message(errorText(e), 'error'));
         }
@@ -65,7 +82,19 @@ async function renderUsers(box) {
             if (bad) bad.focus();
         }
     });
-    box.append(list, h('h3', {}, t('admin.new_user')), form, note);
+    // A user's role and scope changed (the server checks that they fit).
+    const who = h('select', { name: 'user', id: 'edit-user' });
+    const newRole = select(ROLES.map((r) => [r, t(`role.${r}`)]), 'analyst', { name: 'role', id: 'edit-role' });
+    const newScope = h('input', { name: 'scope', id: 'edit-scope', value: 'region' });
+    const edit = h('form', { class: 'inline', id: 'edit-user-form' },
+        field(t('admin.username'), who), field(t('admin.role'), newRole), field(t('admin.scope'), newScope),
+        h('div', { class: 'field' }, h('span', { class: 'label-space' }, '\u00a0'), h('button', { type: 'submit' }, t('admin.save'))));
+    edit.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        const u = rows.find((x) => x.username === who.value);
+        if (u) patch(u, { role: newRole.value, scope: newScope.value }, 'admin.changed');
+    });
+    box.append(list, h('h3', {}, t('admin.new_user')), form, h('h3', {}, t('admin.edit_user')), edit, note);
     await refresh();
 }
 
