@@ -520,6 +520,63 @@ test('a session the server ended returns to the login page', async (browser) => 
     return page;
 });
 
+// WCAG 2.1 contrast of every visible piece of text against the background it sits on
+// (the nearest ancestor with one): 4.5:1, or 3:1 for large text. Chart and map internals
+// (svg, Leaflet panes) are left out: their colours are data, not text.
+async function lowContrast(page) {
+    return page.evaluate(() => {
+        const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => {
+            const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const background = (el) => {
+            for (let e = el; e; e = e.parentElement) {
+                const c = rgb(getComputedStyle(e).backgroundColor);
+                if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+            }
+            return [255, 255, 255];
+        };
+        const bad = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const el = n.parentElement;
+            if (!n.textContent.trim() || !el || el.closest('svg, .leaflet-pane, .leaflet-control-attribution, [hidden]')) continue;
+            const st = getComputedStyle(el);
+            const box = el.getBoundingClientRect();
+            if (st.visibility === 'hidden' || st.display === 'none' || box.width === 0 || box.height === 0) continue;
+            const fg = rgb(st.color).slice(0, 3), bg = background(el);
+            const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+            const ratio = (hi + 0.05) / (lo + 0.05);
+            const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+            const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+            if (ratio < need) bad.push(`"${n.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+        }
+        return bad;
+    });
+}
+
+test('text is readable: contrast of every page at least WCAG AA', async (browser) => {
+    const page = await newPage(browser);
+    const wait = { overview: '#headline', drill: '#unit-total', map: '#underserved-list li',
+        alerts: '#alert-board tbody tr', admin: '#audit-results tbody tr', worklist: '#worklist-panel tbody tr',
+        referrals: '#ref-panel table' };
+    for (const [user, routes] of [['admin', ['overview', 'drill', 'map', 'alerts', 'admin']], ['doctor', ['worklist', 'referrals']]]) {
+        await loggedIn(page, user);
+        for (const route of routes) {
+            await page.goto(`${base}/#/${route}`);
+            await page.waitForSelector(wait[route]);
+            const bad = await lowContrast(page);
+            check(bad.length === 0, `${route}: ${bad.length} pieces of text below AA: ${bad.slice(0, 5).join('; ')}`);
+        }
+        await page.locator('#logout').click();
+        await page.waitForSelector('form.login');
+    }
+    const bad = await lowContrast(page);
+    check(bad.length === 0, `login: ${bad.slice(0, 5).join('; ')}`);
+    return page;
+});
+
 test('phone width: no horizontal scrolling', async (browser) => {
     const page = await newPage(browser, { width: 375, height: 740 });
     const wait = { overview: '#headline', drill: '#unit-total', worklist: '#worklist-panel tbody tr',
