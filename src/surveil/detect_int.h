@@ -27,7 +27,8 @@ double surv_qpois(double p, double mu);
 /* The q-quantile (0..1) of v[0..n) sorted ascending, R's quantile type 7. */
 double surv_quantile_sorted(const double *v, size_t n, double q);
 
-/* Sort ascending (insertion sort: the arrays here hold a few dozen values). */
+/* Sort ascending, NAN-free values: branchless sorting networks for 9 and 15 values (the
+ * moving percentile's usual histories), insertion sort for other sizes. */
 void surv_sort(double *v, size_t n);
 
 /* Mean and standard deviation (n - 1 denominator, as R's sd) of the non-missing values of
