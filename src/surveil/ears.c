@@ -73,7 +73,7 @@ static double ears_c3_part(const double *counts, size_t d, const struct surv_bas
 {
     if (isnan(counts[d]))
         return 0.0;
-    return fmax(0.0, surv_standardize(counts[d], b[d].mean, b[d].sigma) - 1.0);
+    return surv_fmax(0.0, surv_standardize(counts[d], b[d].mean, b[d].sigma) - 1.0);
 }
 
 /*
@@ -93,9 +93,9 @@ static void ears_c3_point(const double *counts, size_t t, const struct surv_base
     sigma = b[t].sigma;
     lags = ears_c3_part(counts, t - 1, b) + ears_c3_part(counts, t - 2, b);
     pt->expected = mean;
-    pt->score = fmax(0.0, surv_standardize(y, mean, sigma) - 1.0) + lags;
+    pt->score = surv_fmax(0.0, surv_standardize(y, mean, sigma) - 1.0) + lags;
     if (p->c3_rule == SURV_C3_R_EARSC) {
-        pt->upper = fmax(0.0, y + sigma * (z - lags));
+        pt->upper = surv_fmax(0.0, y + sigma * (z - lags));
         pt->alarm = y > pt->upper ? SURV_ALARM : SURV_QUIET;
         return;
     }

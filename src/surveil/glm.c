@@ -93,7 +93,7 @@ static double glm_deviance(const struct surv_glm *g)
 /* The inverse link with R's floor: a mean is never below machine epsilon. */
 static double glm_mean(double eta)
 {
-    return fmax(exp(eta), DBL_EPSILON);
+    return surv_fmax(exp(eta), DBL_EPSILON);
 }
 
 /* The non-zero columns of a design row: seasonal designs are one-hot, so a row of a dozen

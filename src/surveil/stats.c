@@ -343,7 +343,7 @@ static void base_set(struct surv_base *b, double sum, double ss, int cnt, int mi
     if (!b->ok)
         return;
     b->mean = sum / cnt;
-    b->sigma = fmax(sqrt((cnt * ss - sum * sum) / ((double)cnt * (cnt - 1))), min_sigma);
+    b->sigma = surv_fmax(sqrt((cnt * ss - sum * sum) / ((double)cnt * (cnt - 1))), min_sigma);
 }
 
 /* Add (sign 1) or remove (sign -1) one day of the window; missing days do not count. */
@@ -367,7 +367,7 @@ void surv_baselines(const double *counts, size_t n, int len, int lag, int min_n,
     if (!baselines_exact(counts, n, len)) {
         for (size_t t = span; t < n; t++) {
             b[t].ok = surv_window_stats(counts, t - span, w, &b[t].mean, &sd) >= (size_t)min_n;
-            b[t].sigma = fmax(sd, min_sigma);
+            b[t].sigma = surv_fmax(sd, min_sigma);
         }
         return;
     }
@@ -382,15 +382,6 @@ void surv_baselines(const double *counts, size_t n, int len, int lag, int min_n,
         }
         base_set(&b[t], sum, ss, cnt, min_n, min_sigma);
     }
-}
-
-double surv_standardize(double y, double mean, double sigma)
-{
-    if (sigma > 0.0)
-        return (y - mean) / sigma;
-    if (y > mean)
-        return INFINITY;
-    return y < mean ? -INFINITY : 0.0;
 }
 
 void surv_points_none(struct surv_point *out, size_t n)
