@@ -10,6 +10,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,43 @@ static double glm_deviance(const struct surv_glm *g)
     for (size_t i = 0; i < g->n; i++) {
         double y = g->y[i], mu = g->mu[i];
         double r = y > 0.0 ? y * log(y / mu) - (y - mu) : mu;
+        dev += 2.0 * glm_prior(g, i) * r;
+    }
+    return dev;
+}
+
+/* Whole counts below this share their start values within a fit. */
+#define GLM_MEMO 64
+
+/* R's start, mu = y + 0.1 and eta = log(mu), and its deviance (as glm_deviance, term for
+ * term and in the same order). Both depend on y alone, so a count met again in the fit
+ * reuses its logarithms: the reference data hold a few hundred counts but a few dozen
+ * distinct values. */
+static double glm_start(struct surv_glm *g, double *eta)
+{
+    double memo_eta[GLM_MEMO], memo_r[GLM_MEMO];
+    bool have[GLM_MEMO] = { false };
+    double dev = 0.0;
+
+    for (size_t i = 0; i < g->n; i++) {
+        double y = g->y[i], mu = y + 0.1, r, e;
+        bool small = y >= 0.0 && y < GLM_MEMO && y == floor(y);
+        int v = small ? (int)y : 0;
+
+        if (small && have[v]) {
+            e = memo_eta[v];
+            r = memo_r[v];
+        } else {
+            e = log(mu);
+            r = y > 0.0 ? y * log(y / mu) - (y - mu) : mu;
+            if (small) {
+                memo_eta[v] = e;
+                memo_r[v] = r;
+                have[v] = true;
+            }
+        }
+        g->mu[i] = mu;
+        eta[i] = e;
         dev += 2.0 * glm_prior(g, i) * r;
     }
     return dev;
@@ -218,11 +256,7 @@ int surv_glm_fit(struct surv_glm *g, double *eta)
 
     if (g->k < 1 || g->k > SURV_GLM_MAX_COLS || n_pos <= (size_t)g->k)
         return -1;
-    for (size_t i = 0; i < g->n; i++) {
-        g->mu[i] = g->y[i] + 0.1;
-        eta[i] = log(g->mu[i]);
-    }
-    devold = glm_deviance(g);
+    devold = glm_start(g, eta);
     g->converged = 0;
     nzs = glm_sparse(g);
     for (int iter = 0; iter < GLM_MAX_ITER; iter++) {
