@@ -215,9 +215,9 @@ double surv_qpois(double p, double mu)
  * (minsd/maxsd), so the cost does not depend on the order of the values: Poisson noise
  * reorders the sums every day, and the insertion sort paid a mispredicted branch for most
  * of its moves. Of two equal values both outputs take the second's bits, which only
- * matters for +0 and -0; window sums are never -0. The 9-input network is a known optimal one (25 exchanges), the
- * 15-input one Batcher's odd-even merge sort cut to 15 wires (59); tests/test_surveil_detect.c
- * checks both on every 0-1 input (the 0-1 principle).
+ * matters for +0 and -0; window sums are never -0. The 9-input network is a known optimal
+ * one (25 exchanges), the 15-input one Batcher's odd-even merge sort cut to 15 wires (59);
+ * tests/test_surveil_detect.c checks both on every 0-1 input (the 0-1 principle).
  */
 static inline double net_min(double a, double b)
 {
