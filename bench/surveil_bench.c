@@ -6,10 +6,12 @@
  * weeks (default 1,000 x 520) through Farrington and the improved Farrington (Noufaily
  * defaults). The counts are simulated (seasonal Poisson, fixed seed); 64 distinct series are
  * generated per kind and cycled, so generation stays out of the timing. With --dump DIR the
- * first 64 series of each kind are written as CSV for bench/surveil.sh to time R on. Build:
+ * first 64 series of each kind are written as CSV for bench/surveil.sh to time R on. With
+ * --out DIR every method's output on those 64 series is written raw to DIR/METHOD.bin (struct
+ * surv_point arrays), so a change to a detector can be checked bit for bit. Build:
  *   make build/release/libyilian.a && cc -O2 -D_GNU_SOURCE -Isrc bench/surveil_bench.c \
  *   build/release/libyilian.a -lm -o build/release/surveil_bench && \
- *   build/release/surveil_bench [UNITS DISEASES YEARS FSERIES FWEEKS] [--dump DIR]
+ *   build/release/surveil_bench [UNITS DISEASES YEARS FSERIES FWEEKS] [--dump DIR] [--out DIR]
  * Output: one line per method, then "RESULT method seconds series points_per_series".
  */
 #include <math.h>
@@ -170,6 +172,38 @@ static double bench_threads(const struct bench_method *methods, size_t n_methods
     return now_s() - t0;
 }
 
+/* Each method's points on the 64 distinct series, raw, for a before/after comparison. */
+static void write_outputs(const char *dir, const char *suffix, const struct bench_method *methods,
+                          size_t n_methods, double **dpool, size_t dlen, double **wpool,
+                          size_t wlen)
+{
+    size_t len = dlen > wlen ? dlen : wlen;
+    struct surv_point *out = malloc(sizeof(*out) * (len ? len : 1));
+
+    for (size_t i = 0; i < n_methods; i++) {
+        const struct bench_method *m = &methods[i];
+        char path[512];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s%s.bin", dir, m->name, suffix);
+        f = fopen(path, "wb");
+        if (f == NULL) {
+            perror(path);
+            exit(1);
+        }
+        len = m->weekly ? wlen : dlen;
+        for (int s = 0; s < POOL; s++) {
+            if (m->fn(m->weekly ? wpool[s] : dpool[s], len, m->params, out) != 0 ||
+                fwrite(out, sizeof(*out), len, f) != len) {
+                fprintf(stderr, "%s failed\n", m->name);
+                exit(1);
+            }
+        }
+        fclose(f);
+    }
+    free(out);
+}
+
 static void dump(const char *dir, const char *name, double **pool, size_t len)
 {
     char path[512];
@@ -192,13 +226,15 @@ static void dump(const char *dir, const char *name, double **pool, size_t len)
 int main(int argc, char **argv)
 {
     long units = 1000, diseases = 50, years = 5, fseries = 1000, fweeks = 520;
-    const char *dump_dir = NULL;
+    const char *dump_dir = NULL, *out_dir = NULL;
     long *nums[] = { &units, &diseases, &years, &fseries, &fweeks };
     int k = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
             dump_dir = argv[++i];
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            out_dir = argv[++i];
         else if (k < 5)
             *nums[k++] = strtol(argv[i], NULL, 10);
     }
@@ -240,6 +276,39 @@ int main(int argc, char **argv)
         { "farrington_flexible", run_flexible, &ff, 1 },
     };
 
+    if (out_dir != NULL) {
+        /* Also the moving percentile's other common shapes: the defaults (5 years, 15 sums,
+         * P80) and Wang et al.'s 5 x 5 window at P50, and a generic 4 x 3 at P45. */
+        struct surv_mpm_params m15, m25, m12;
+        surv_mpm_defaults(&m15);
+        m25 = m15;
+        m25.adjacent = 2;
+        m25.percentile = 50.0;
+        m12 = m15;
+        m12.years = 4;
+        m12.percentile = 45.0;
+        const struct bench_method extra[] = {
+            { "mpm_15", run_mpm, &m15, 0 },
+            { "mpm_25", run_mpm, &m25, 0 },
+            { "mpm_12", run_mpm, &m12, 0 },
+        };
+        size_t n_methods = sizeof(methods) / sizeof(methods[0]);
+        size_t n_extra = sizeof(extra) / sizeof(extra[0]);
+        write_outputs(out_dir, "", methods, n_methods, dpool, dlen, wpool, wlen);
+        write_outputs(out_dir, "", extra, n_extra, dpool, dlen, wpool, wlen);
+        /* Then again with missing counts: scattered days and a month-long gap. */
+        for (int s = 0; s < POOL; s++) {
+            for (size_t t = (size_t)s; t < dlen; t += 37)
+                dpool[s][t] = NAN;
+            for (size_t t = 400 + 13 * (size_t)s; t < dlen && t < 430 + 13 * (size_t)s; t++)
+                dpool[s][t] = NAN;
+            for (size_t t = (size_t)s; t < wlen; t += 23)
+                wpool[s][t] = NAN;
+        }
+        write_outputs(out_dir, "_holes", methods, n_methods, dpool, dlen, wpool, wlen);
+        write_outputs(out_dir, "_holes", extra, n_extra, dpool, dlen, wpool, wlen);
+        return 0;
+    }
     printf("daily: %zu series x %zu days; weekly: %ld series x %zu weeks\n", dseries, dlen,
            fseries, wlen);
     double daily_total = 0.0;

@@ -5,6 +5,7 @@
 #ifndef YL_SURV_DETECT_INT_H
 #define YL_SURV_DETECT_INT_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,7 +28,8 @@ double surv_qpois(double p, double mu);
 /* The q-quantile (0..1) of v[0..n) sorted ascending, R's quantile type 7. */
 double surv_quantile_sorted(const double *v, size_t n, double q);
 
-/* Sort ascending (insertion sort: the arrays here hold a few dozen values). */
+/* Sort ascending, NAN-free values: branchless sorting networks for 9 and 15 values (the
+ * moving percentile's usual histories), insertion sort for other sizes. */
 void surv_sort(double *v, size_t n);
 
 /* Mean and standard deviation (n - 1 denominator, as R's sd) of the non-missing values of
@@ -47,8 +49,25 @@ struct surv_base {
 void surv_baselines(const double *counts, size_t n, int len, int lag, int min_n,
                     double min_sigma, struct surv_base *b);
 
-/* (y - mean) / sigma, or +-INFINITY (0 when equal) for sigma 0. */
-double surv_standardize(double y, double mean, double sigma);
+/* fmax without a call into libm at every point (the daily detectors call it per point):
+ * glibc's result bit for bit, the larger value, b when they are equal (so +0 or -0 as b),
+ * the other when one is NAN. */
+static inline double surv_fmax(double a, double b)
+{
+    if (isnan(b))
+        return a;
+    return a > b ? a : b;     /* maxsd */
+}
+
+/* (y - mean) / sigma, or +-INFINITY (0 when equal) for sigma 0. Inline: per point. */
+static inline double surv_standardize(double y, double mean, double sigma)
+{
+    if (sigma > 0.0)
+        return (y - mean) / sigma;
+    if (y > mean)
+        return INFINITY;
+    return y < mean ? -INFINITY : 0.0;
+}
 
 /* Mark every point "no decision". */
 void surv_points_none(struct surv_point *out, size_t n);

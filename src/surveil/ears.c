@@ -73,7 +73,7 @@ static double ears_c3_part(const double *counts, size_t d, const struct surv_bas
 {
     if (isnan(counts[d]))
         return 0.0;
-    return fmax(0.0, surv_standardize(counts[d], b[d].mean, b[d].sigma) - 1.0);
+    return surv_fmax(0.0, surv_standardize(counts[d], b[d].mean, b[d].sigma) - 1.0);
 }
 
 /*
@@ -83,7 +83,8 @@ static double ears_c3_part(const double *counts, size_t d, const struct surv_bas
  * R's earsC instead reports max(0, y_t + sigma (z - L)) and alarms when y_t exceeds it.
  */
 static void ears_c3_point(const double *counts, size_t t, const struct surv_base *b,
-                          const struct surv_ears_params *p, double z, struct surv_point *pt)
+                          const struct surv_ears_params *p, double z, const double *part,
+                          struct surv_point *pt)
 {
     double mean, sigma, lags, y = counts[t];
 
@@ -91,11 +92,11 @@ static void ears_c3_point(const double *counts, size_t t, const struct surv_base
         return;
     mean = b[t].mean;
     sigma = b[t].sigma;
-    lags = ears_c3_part(counts, t - 1, b) + ears_c3_part(counts, t - 2, b);
+    lags = part[1] + part[2];
     pt->expected = mean;
-    pt->score = fmax(0.0, surv_standardize(y, mean, sigma) - 1.0) + lags;
+    pt->score = part[0] + lags;
     if (p->c3_rule == SURV_C3_R_EARSC) {
-        pt->upper = fmax(0.0, y + sigma * (z - lags));
+        pt->upper = surv_fmax(0.0, y + sigma * (z - lags));
         pt->alarm = y > pt->upper ? SURV_ALARM : SURV_QUIET;
         return;
     }
@@ -119,11 +120,19 @@ int surv_ears_run(const double *counts, size_t n_counts, const struct surv_ears_
     base = xmalloc(sizeof(*base) * n_counts);
     surv_baselines(counts, n_counts, p->baseline, ears_lag(p->method), EARS_MIN_BASELINE,
                    p->min_sigma, base);
-    for (size_t t = 0; t < n_counts; t++) {
-        if (p->method == SURV_EARS_C3)
-            ears_c3_point(counts, t, base, p, z, &out[t]);
-        else
+    if (p->method != SURV_EARS_C3) {
+        for (size_t t = 0; t < n_counts; t++)
             ears_c12_point(counts, t, base, z, &out[t]);
+    } else {
+        /* Each day's part enters three C3 sums: computed once, then carried to the next
+         * two days (part[0] today, part[1] yesterday, part[2] the day before). */
+        double part[3] = { 0.0, 0.0, 0.0 };
+        for (size_t t = 0; t < n_counts; t++) {
+            part[2] = part[1];
+            part[1] = part[0];
+            part[0] = base[t].ok ? ears_c3_part(counts, t, base) : 0.0;
+            ears_c3_point(counts, t, base, p, z, part, &out[t]);
+        }
     }
     free(base);
     return 0;

@@ -10,8 +10,11 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "detect_int.h"
 
 #define GLM_MAX_ITER 25
@@ -90,10 +93,47 @@ static double glm_deviance(const struct surv_glm *g)
     return dev;
 }
 
+/* Whole counts below this share their start values within a fit. */
+#define GLM_MEMO 64
+
+/* R's start, mu = y + 0.1 and eta = log(mu), and its deviance (as glm_deviance, term for
+ * term and in the same order). Both depend on y alone, so a count met again in the fit
+ * reuses its logarithms: the reference data hold a few hundred counts but a few dozen
+ * distinct values. */
+static double glm_start(struct surv_glm *g, double *eta)
+{
+    double memo_eta[GLM_MEMO], memo_r[GLM_MEMO];
+    bool have[GLM_MEMO] = { false };
+    double dev = 0.0;
+
+    for (size_t i = 0; i < g->n; i++) {
+        double y = g->y[i], mu = y + 0.1, r, e;
+        bool small = y >= 0.0 && y < GLM_MEMO && y == floor(y);
+        int v = small ? (int)y : 0;
+
+        if (small && have[v]) {
+            e = memo_eta[v];
+            r = memo_r[v];
+        } else {
+            e = log(mu);
+            r = y > 0.0 ? y * log(y / mu) - (y - mu) : mu;
+            if (small) {
+                memo_eta[v] = e;
+                memo_r[v] = r;
+                have[v] = true;
+            }
+        }
+        g->mu[i] = mu;
+        eta[i] = e;
+        dev += 2.0 * glm_prior(g, i) * r;
+    }
+    return dev;
+}
+
 /* The inverse link with R's floor: a mean is never below machine epsilon. */
 static double glm_mean(double eta)
 {
-    return fmax(exp(eta), DBL_EPSILON);
+    return surv_fmax(exp(eta), DBL_EPSILON);
 }
 
 /* The non-zero columns of a design row: seasonal designs are one-hot, so a row of a dozen
@@ -108,12 +148,40 @@ static int glm_nonzero(const double *xi, int k, int *nz)
     return m;
 }
 
+/* The non-zero columns of every row, found once per fit rather than at every step (the
+ * test of each entry was a branch that mispredicts from row to row): row i's count at
+ * nz[i * NZ_STRIDE], its columns after it. A row equal to the one before is marked
+ * GLM_SAME_ROW, so its mean is copied instead of recomputed: without a trend the rows of
+ * one seasonal block are all alike. Both leave every sum in the same order, so the fit is
+ * the same to the bit. */
+#define NZ_STRIDE (SURV_GLM_MAX_COLS + 1)
+#define GLM_SAME_ROW 0x80
+
+static unsigned char *glm_sparse(const struct surv_glm *g)
+{
+    unsigned char *nz = xmalloc((g->n ? g->n : 1) * NZ_STRIDE);
+    int k = g->k, cols[SURV_GLM_MAX_COLS];
+
+    for (size_t i = 0; i < g->n; i++) {
+        const double *xi = g->x + i * (size_t)k;
+        unsigned char *r = nz + i * NZ_STRIDE;
+        int m = glm_nonzero(xi, k, cols);
+
+        r[0] = (unsigned char)m;
+        for (int u = 0; u < m; u++)
+            r[1 + u] = (unsigned char)cols[u];
+        if (i > 0 && memcmp(xi, xi - k, sizeof(double) * (size_t)k) == 0)
+            r[0] |= GLM_SAME_ROW;
+    }
+    return nz;
+}
+
 /* One weighted least-squares step at the current means: fills wt, the factor of X'WX in
  * xtwx and the new coefficients. -1 when singular. */
-static int glm_wls_step(struct surv_glm *g, const double *eta, double *xtwx)
+static int glm_wls_step(struct surv_glm *g, const unsigned char *nzs, const double *eta,
+                        double *xtwx)
 {
     double xtwz[SURV_GLM_MAX_COLS] = { 0 };
-    int nz[SURV_GLM_MAX_COLS];
     int k = g->k;
 
     memset(xtwx, 0, sizeof(double) * (size_t)(k * k));
@@ -124,12 +192,12 @@ static int glm_wls_step(struct surv_glm *g, const double *eta, double *xtwx)
          * prior * mu and the working response eta + (y - mu) / mu. */
         double w = glm_prior(g, i) * mu;
         double z = eta[i] + (g->y[i] - mu) / mu;
-        int m;
+        const unsigned char *nz = nzs + i * NZ_STRIDE + 1;
+        int m = nzs[i * NZ_STRIDE] & ~GLM_SAME_ROW;
 
         g->wt[i] = w;
         if (w <= 0.0)
             continue;
-        m = glm_nonzero(xi, k, nz);
         for (int u = 0; u < m; u++) {
             int a = nz[u];
             xtwz[a] += w * xi[a] * z;
@@ -147,15 +215,24 @@ static int glm_wls_step(struct surv_glm *g, const double *eta, double *xtwx)
     return 0;
 }
 
-static void glm_update_means(struct surv_glm *g, double *eta)
+/* eta = X beta over the non-zero entries only: the zero terms add +-0 to a sum that is
+ * never -0, so the result is the dense one's. */
+static void glm_update_means(struct surv_glm *g, const unsigned char *nzs, double *eta)
 {
     int k = g->k;
 
     for (size_t i = 0; i < g->n; i++) {
+        const unsigned char *r = nzs + i * NZ_STRIDE;
         const double *xi = g->x + i * (size_t)k;
         double e = 0.0;
-        for (int a = 0; a < k; a++)
-            e += xi[a] * g->beta[a];
+
+        if (r[0] & GLM_SAME_ROW) {
+            eta[i] = eta[i - 1];
+            g->mu[i] = g->mu[i - 1];
+            continue;
+        }
+        for (int u = 0; u < r[0]; u++)
+            e += xi[r[1 + u]] * g->beta[r[1 + u]];
         eta[i] = e;
         g->mu[i] = glm_mean(e);
     }
@@ -175,19 +252,19 @@ int surv_glm_fit(struct surv_glm *g, double *eta)
     double xtwx[SURV_GLM_MAX_COLS * SURV_GLM_MAX_COLS];
     double dev, devold, pearson = 0.0;
     size_t n_pos = glm_positive_weights(g);
+    unsigned char *nzs;
 
     if (g->k < 1 || g->k > SURV_GLM_MAX_COLS || n_pos <= (size_t)g->k)
         return -1;
-    for (size_t i = 0; i < g->n; i++) {
-        g->mu[i] = g->y[i] + 0.1;
-        eta[i] = log(g->mu[i]);
-    }
-    devold = glm_deviance(g);
+    devold = glm_start(g, eta);
     g->converged = 0;
+    nzs = glm_sparse(g);
     for (int iter = 0; iter < GLM_MAX_ITER; iter++) {
-        if (glm_wls_step(g, eta, xtwx) != 0)
+        if (glm_wls_step(g, nzs, eta, xtwx) != 0) {
+            free(nzs);
             return -1;
-        glm_update_means(g, eta);
+        }
+        glm_update_means(g, nzs, eta);
         dev = glm_deviance(g);
         if (fabs(dev - devold) / (fabs(dev) + 0.1) < GLM_EPSILON) {
             g->converged = 1;
@@ -195,6 +272,7 @@ int surv_glm_fit(struct surv_glm *g, double *eta)
         }
         devold = dev;
     }
+    free(nzs);
     /* As summary.glm: the covariance from the last step's factor, and the dispersion from
      * that step's working weights with the updated residuals. */
     glm_chol_inverse(xtwx, g->k, g->cov);

@@ -76,28 +76,76 @@ static double *mpm_windows(const double *counts, size_t n, size_t window)
     return w;
 }
 
+/* Where a quantile falls among `n` sorted sums (R's type 7, as surv_quantile_sorted, with
+ * the same arithmetic): worked out once per series for a full history, not at every point. */
+struct mpm_quant {
+    size_t lo;
+    double frac;
+    bool top;               /* the quantile is the largest value */
+};
+
+/* What does not change from one point to the next. */
+struct mpm_plan {
+    size_t back[MPM_MAX_HISTORY];   /* t - back[k] ends the k-th historical window */
+    size_t want;                    /* historical sums in a full history */
+    double q_up;                    /* percentile / 100 */
+    struct mpm_quant med, up;       /* for a full history */
+};
+
+static void mpm_quant_init(struct mpm_quant *q, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+
+    q->lo = (size_t)floor(h);
+    q->top = q->lo + 1 >= n;
+    q->frac = h - (double)q->lo;
+}
+
+static double mpm_quant_at(const double *v, size_t n, const struct mpm_quant *q)
+{
+    if (q->top)
+        return v[n - 1];
+    return v[q->lo] + q->frac * (v[q->lo + 1] - v[q->lo]);
+}
+
+static void mpm_plan_init(struct mpm_plan *pl, const struct surv_mpm_params *p)
+{
+    size_t k = 0;
+
+    for (int i = 1; i <= p->years; i++)
+        for (int j = -p->adjacent; j <= p->adjacent; j++)
+            pl->back[k++] = (size_t)i * (size_t)p->period - (size_t)((long)j * p->window);
+    pl->want = k;
+    pl->q_up = p->percentile / 100.0;
+    mpm_quant_init(&pl->med, k, 0.5);
+    mpm_quant_init(&pl->up, k, pl->q_up);
+}
+
 static void mpm_point(const double *win, size_t t, const struct surv_mpm_params *p,
-                      struct surv_point *pt)
+                      const struct mpm_plan *pl, struct surv_point *pt)
 {
     double hist[MPM_MAX_HISTORY];
-    size_t n = 0, want = (size_t)p->years * (size_t)(2 * p->adjacent + 1);
+    size_t n = 0;
     double cur = win[t];
 
     if (isnan(cur))
         return;
-    for (int i = 1; i <= p->years; i++) {
-        for (int j = -p->adjacent; j <= p->adjacent; j++) {
-            size_t e = t - (size_t)i * (size_t)p->period + (size_t)((long)j * p->window);
-            double v = win[e];
-            if (!isnan(v))
-                hist[n++] = v;
-        }
+    /* Without a branch: a missing window is written and then overwritten. */
+    for (size_t k = 0; k < pl->want; k++) {
+        double v = win[t - pl->back[k]];
+        hist[n] = v;
+        n += !isnan(v);
     }
-    if (2 * n < want)
+    if (2 * n < pl->want)
         return;
     surv_sort(hist, n);
-    pt->expected = surv_quantile_sorted(hist, n, 0.5);
-    pt->upper = surv_quantile_sorted(hist, n, p->percentile / 100.0);
+    if (n == pl->want) {
+        pt->expected = mpm_quant_at(hist, n, &pl->med);
+        pt->upper = mpm_quant_at(hist, n, &pl->up);
+    } else {
+        pt->expected = surv_quantile_sorted(hist, n, 0.5);
+        pt->upper = surv_quantile_sorted(hist, n, pl->q_up);
+    }
     pt->score = cur;
     pt->alarm = cur > pt->upper && cur >= p->min_cases ? SURV_ALARM : SURV_QUIET;
 }
@@ -116,9 +164,11 @@ int surv_mpm_run(const double *counts, size_t n_counts, const struct surv_mpm_pa
             (size_t)p->window - 1;
     if (first >= n_counts)
         return 0;
+    struct mpm_plan plan;
+    mpm_plan_init(&plan, p);
     double *win = mpm_windows(counts, n_counts, (size_t)p->window);
     for (size_t t = first; t < n_counts; t++)
-        mpm_point(win, t, p, &out[t]);
+        mpm_point(win, t, p, &plan, &out[t]);
     free(win);
     return 0;
 }
