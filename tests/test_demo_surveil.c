@@ -18,6 +18,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts/alerts.h"
+#include "alerts/detection.h"
+#include "audit/audit.h"
 #include "cli/cli_int.h"
 #include "core/csv.h"
 #include "core/date.h"
@@ -381,6 +384,29 @@ TEST(outbreak_is_where_the_summary_says)
              " AND ou_code = '%s' AND onset_date BETWEEN '%s' AND '%s'",
              ob->village, from, to);
     CHECK(sql_count(q) <= ob->cases + 2);
+    /* The cards name the school; the detectors, run over the outbreak's days as the nightly
+     * run would have (the demo's reference date lies in the past here), raise the school
+     * cluster there. */
+    snprintf(q, sizeof(q), "SELECT COUNT(*) FROM case_report WHERE school = '%s'", ob->school);
+    CHECK_INT(sql_count(q), ob->cases);
+    struct surv_rules *rules = NULL;
+    struct yl_err err = {0};
+    CHECK_INT(cli_alert_rules_load(NULL, &rules, &err), 0);
+    static const struct audit_actor nightly = {0, "nightly", "admin", "test"};
+    struct surv_detect_env env = {cat, rules, &nightly, (int64_t)time(NULL), ob->last_day + 1};
+    struct surv_detect_result r;
+    CHECK_INT(surv_detect_all(db, &env, ob->first_day, ob->last_day + 1, &r, &err), 0);
+    surv_rules_free(rules);
+    snprintf(q, sizeof(q),
+             "SELECT COUNT(*) FROM surv_signal WHERE method = 'school' AND place = '%s'"
+             " AND count = %ld",
+             ob->school, ob->cases);
+    CHECK_INT(sql_count(q), 1);
+    snprintf(q, sizeof(q),
+             "SELECT COUNT(*) FROM surv_alert WHERE rule = 'school-cluster' AND ou = '%s'"
+             " AND code = 'infectious_diarrhea' AND state = 'open'",
+             ob->township);
+    CHECK_INT(sql_count(q), 1);
 }
 
 /* The days [from, to] of a series that alarm under method config c. */

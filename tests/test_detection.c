@@ -308,4 +308,55 @@ TEST(the_scan_finds_a_village_cluster)
     CHECK_INT(count("SELECT COUNT(*) FROM surv_alert"), alerts);
 }
 
+/* Five pupils of one kindergarten with hand, foot and mouth disease in five days: a school
+ * cluster the school-cluster rule (five cases) raises; four of another school do not. */
+TEST(cases_of_one_school_are_a_cluster)
+{
+    CHECK(server() != NULL);
+    static char text[8192];
+    size_t used = (size_t)snprintf(text, sizeof(text), "%s", case_header);
+    used -= 1;  /* the header's line break: the school column follows */
+    used += (size_t)snprintf(text + used, sizeof(text) - used, ",school\n");
+    int id = 0;
+    for (int k = 0; k < 9; k++) {
+        char onset[DATE_STR_LEN], diag[DATE_STR_LEN];
+        day_text(-7 + k % 5, onset);
+        day_text(-6 + k % 5, diag);
+        used += (size_t)snprintf(text + used, sizeof(text) - used,
+                                 "SC-%d,hfmd,clinical,%s,%sT01:00:00Z,%sT02:00:00Z,H1,,4,1,"
+                                 "222404002003,%s\n",
+                                 ++id, onset, diag, diag,
+                                 k < 5 ? "东风幼儿园" : "春化小学");
+    }
+    CHECK_INT(import_text("cases", "school.csv", text), 0);
+    CHECK_INT(count("SELECT COUNT(*) FROM case_report WHERE school = '东风幼儿园'"), 5);
+    CHECK(count("SELECT COUNT(*) FROM surv_signal WHERE kind = 'cluster' AND method = 'school'"
+                " AND place = '东风幼儿园' AND code = 'hfmd' AND ou = '222404002'") >= 1);
+    CHECK_INT(count("SELECT COUNT(*) FROM surv_signal WHERE kind = 'cluster' AND method = 'school'"
+                    " AND place = '东风幼儿园' AND count = 5"),
+              1);
+    CHECK_INT(count("SELECT COUNT(*) FROM surv_alert WHERE rule = 'school-cluster' AND level = 2"
+                    " AND code = 'hfmd'"),
+              1);
+    /* Four cases of the other school: signals, no school alert for them. */
+    CHECK_INT(count("SELECT MAX(count) FROM surv_signal WHERE place = '春化小学'"), 4);
+    /* The card keeps its school; a name past the limit is refused on "school". */
+    char body[1024], onset[DATE_STR_LEN], diag[DATE_STR_LEN], longname[200];
+    memset(longname, 'x', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    day_text(-3, onset);
+    day_text(-2, diag);
+    snprintf(body, sizeof(body),
+             "{\"external_id\":\"SC-LONG\",\"disease\":\"hfmd\",\"classification\":\"clinical\","
+             "\"onset_date\":\"%s\",\"diagnosed_at\":\"%sT01:00:00Z\","
+             "\"reported_at\":\"%sT02:00:00Z\",\"facility\":\"H1\",\"ou\":\"222404002003\","
+             "\"school\":\"%s\"}",
+             onset, diag, diag, longname);
+    ts_response_free(&R);
+    CHECK_INT(ts_request(srv.port, "POST", "/api/cases", tok_admin, NULL, body, strlen(body), &R),
+              0);
+    CHECK_INT(R.status, 400);
+    CHECK_STR(ts_err_field(&R), "school");
+}
+
 TEST_MAIN()

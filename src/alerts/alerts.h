@@ -3,7 +3,8 @@
  * triggering rules, the alert workflow, webhooks and the alert indicators.
  *
  * The one idea: a signal is one alarm of one detector on one series (unique on kind, code,
- * org unit, day and method, so re-detection writes nothing); an alert is a set of signals
+ * org unit, day, method and place — two schools of one township are two — so re-detection
+ * writes nothing); an alert is a set of signals
  * that corroborate each other under a rule of data/alert-rules.csv (two channels in one
  * township within a week, the same channel in adjacent townships, a cluster in a school,
  * any class A case). The rule engine is a pure function (surv_rules_apply); an alert is its

@@ -150,6 +150,53 @@ static int judge(struct store *s, const struct surv_detect_env *env,
     return rc;
 }
 
+/* --- clusters: the cases of one school ------------------------------------------------------ */
+
+/*
+ * For each day d of [from, to] (never after today): the schools whose cards name at least
+ * two cases of one disease with onsets in the week ending on d, one of them on d. Each is a
+ * signal of kind cluster at the township the pupils live in (place "school", the school's
+ * name as written on the cards), dated d; the school-cluster rule raises it from its number
+ * of cases on. Cards without a school are not counted here.
+ */
+static int school_clusters(struct store *s, const struct surv_detect_env *env, int32_t from,
+                           int32_t to, struct arena *a, struct gathered *g,
+                           struct surv_detect_result *res, struct yl_err *err)
+{
+    if (to > env->today)
+        to = env->today;
+    struct store_conn *c = store_acquire(s);
+    int rc = 0;
+    for (int32_t d = from; rc == 0 && d <= to; d++) {
+        char lo[DATE_STR_LEN], hi[DATE_STR_LEN];
+        struct store_stmt *st = store_stmt(c, STORE_SQL_DETECT_SCHOOL_WINDOW);
+        store_bind_text(st, 1, date_format(date_add_days(d, -(SURV_DETECT_SCHOOL_DAYS - 1)), lo));
+        store_bind_text(st, 2, date_format(d, hi));
+        store_bind_text(st, 3, hi);
+        while ((rc = store_step(st, err)) == STORE_ROW) {
+            struct surv_signal sig = {
+                .kind = SURV_SRC_CLUSTER,
+                .code = arena_strdup(a, store_col_text(st, 0)),
+                .ou = arena_strdup(a, store_col_text(st, 2)),
+                .day = d,
+                .method = "school",
+                .count = (double)store_col_int(st, 3),
+                .expected = NAN,
+                .upper = NAN,
+                .score = NAN,
+                .place_kind = "school",
+                .place = arena_strdup(a, store_col_text(st, 1)),
+            };
+            add_signal(g, &sig);
+            res->alarms++;
+            res->clusters++;
+        }
+        rc = rc < 0 ? rc : 0;
+    }
+    store_release(c);
+    return rc;
+}
+
 int surv_detect_targets(struct store *s, const struct surv_detect_env *env,
                         const struct surv_detect_target *targets, size_t n,
                         struct surv_detect_result *res, struct yl_err *err)
@@ -159,8 +206,17 @@ int surv_detect_targets(struct store *s, const struct surv_detect_env *env,
     struct gathered g = {0};
     arena_init(&a);
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++)
+    int32_t from = INT32_MAX, to = INT32_MIN;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = judge(s, env, &targets[i], &a, &g, res, err);
+        if (surv_disease_find(env->catalog, targets[i].code) != NULL) {
+            from = targets[i].from < from ? targets[i].from : from;
+            to = targets[i].to > to ? targets[i].to : to;
+        }
+    }
+    /* Cases of a school: over the days the written case reports touch. */
+    if (rc == 0 && from <= to)
+        rc = school_clusters(s, env, from, to, &a, &g, res, err);
     if (rc == 0 && g.n > 0)
         rc = surv_signals_ingest(s, env->rules, surv_detect_class_a, (void *)env->catalog, g.v,
                                  g.n, env->by, env->now_s, &res->ingest, err);

@@ -29,6 +29,7 @@ struct surv_catalog;
 #define SURV_DETECT_NIGHTLY_DAYS 7          /* the nightly run judges the last week */
 #define SURV_DETECT_SCAN_DAYS 365            /* the scan's background: a year of reports */
 #define SURV_DETECT_SCAN_P 0.05             /* a cluster at most this likely by chance */
+#define SURV_DETECT_SCHOOL_DAYS 7           /* a school's cases counted over a week */
 #define SURV_DETECT_IMPORT_DAYS 30          /* an import's detection judges at most the last
                                              * month: back-filled years are history, not news */
 
@@ -58,8 +59,10 @@ struct surv_detect_result {
     struct surv_ingest_result ingest;
 };
 
-/* Judge targets[0..n) (several targets of one series are merged into one range) and
- * ingest their alarms in one call. YL_EINVAL when a target names no disease or channel of
+/* Judge targets[0..n) (several targets of one series are merged into one range), look for
+ * schools with two or more cases of one disease in a week over the days of the disease
+ * targets (a cluster signal at the pupils' township, place "school"), and ingest the alarms
+ * in one call. YL_EINVAL when a target names no disease or channel of
  * the catalog; the store's errors otherwise. */
 int surv_detect_targets(struct store *s, const struct surv_detect_env *env,
                         const struct surv_detect_target *targets, size_t n,

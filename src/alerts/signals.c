@@ -2,7 +2,8 @@
  * signals.c - recording signals and turning the engine's candidates into stored alerts
  * (alerts.h).
  *
- * The one idea: identity lives in the store. A signal is its (kind, code, ou, day, method);
+ * The one idea: identity lives in the store. A signal is its (kind, code, ou, day, method,
+ * place);
  * an alert is its place (org unit and code) and window. So evaluating the same days again
  * finds each candidate's alert with every signal linked and writes nothing, and a candidate
  * that grew (a third channel, a red rule) extends its alert: new links, a wider window, a
@@ -161,6 +162,7 @@ int surv_signal_insert(struct store_conn *c, struct surv_signal *sg, bool *is_ne
     store_bind_text(st, 3, sg->ou);
     store_bind_int(st, 4, sg->day);
     store_bind_text(st, 5, sg->method);
+    store_bind_text(st, 6, sg->place ? sg->place : "");
     rc = store_step(st, err);
     if (rc == STORE_ROW)
         sg->id = store_col_int(st, 0);

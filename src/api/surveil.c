@@ -96,6 +96,7 @@ static json_t *case_json(const struct surv_case_report *c)
                                                           : json_null());
     json_object_set_new(o, "sex", json_integer(c->sex));
     json_object_set_new(o, "ou", json_string(c->ou));
+    json_object_set_new(o, "school", c->school[0] ? json_string(c->school) : json_null());
     json_object_set_new(o, "status", json_string(surv_status_name(c->status)));
     json_object_set_new(o, "delete_reason",
                         c->delete_reason[0] ? json_string(c->delete_reason) : json_null());
@@ -119,7 +120,7 @@ int api_surv_case_create(struct http_request *req, struct http_response *res,
     static const char *const fields[] = {
         "external_id", "disease",     "classification", "onset_date", "diagnosed_at",
         "reported_at", "facility",    "resident_id",    "id_number",  "age_years",
-        "sex",         "ou",          NULL};
+        "sex",         "ou",          "school",         NULL};
     struct api_app *a = req->app;
     const struct surv_catalog *cat;
     struct surv_case_input in = {0};
@@ -153,6 +154,8 @@ int api_surv_case_create(struct http_request *req, struct http_response *res,
         rc = http_json_int(body, "sex", 0, 2, false, &sex, err);
     if (rc == 0)
         rc = http_json_str(body, "ou", 1, 12, false, &in.ou, err);
+    if (rc == 0)
+        rc = http_json_str(body, "school", 0, SURV_SCHOOL_MAX, false, &in.school, err);
     if (rc != 0)
         return rc;
     if (json_object_get(body, "age_years") == NULL ||

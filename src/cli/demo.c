@@ -459,9 +459,9 @@ static void print_surveil(const struct demo_stats *st, int32_t ref_date)
            st->case_reports > 0 ? 100.0 * (double)st->cases_late / (double)st->case_reports
                                 : 0.0,
            st->cases_revised, st->cases_deleted, st->syndromic_rows, st->syndromic_missing);
-    printf("  injected outbreak: %s, %ld pupils aged 6-12 (%ld registered) with onset %s to "
-           "%s in %s %s (township %s %s), reported by %s\n",
-           ob->disease, ob->cases, ob->registered, date_format(ob->first_day, d0),
+    printf("  injected outbreak: %s, %ld pupils aged 6-12 (%ld registered) of %s with onset %s "
+           "to %s in %s %s (township %s %s), reported by %s\n",
+           ob->disease, ob->cases, ob->registered, ob->school, date_format(ob->first_day, d0),
            date_format(ob->last_day, d1), ob->village, ob->village_name, ob->township,
            ob->township_name, ob->facility);
 }

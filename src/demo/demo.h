@@ -43,6 +43,7 @@ struct demo_outbreak {
     char township_name[64];
     char village[13];           /* the village/community of the school and the cases */
     char village_name[100];
+    char school[120];           /* the school the cards name (the township's 中心小学) */
     char facility[24];          /* the township center that reported the cases */
     int32_t first_day, last_day; /* onset days (day numbers), four school days */
     long cases;                 /* case reports of the outbreak, children 6 to 12 */

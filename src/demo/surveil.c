@@ -240,6 +240,7 @@ struct case_card {
     const struct demo_person *m;   /* NULL: unregistered */
     int age, sex;               /* unregistered only */
     const char *ou;             /* unregistered only */
+    const char *school;         /* NULL: the card names none */
     int32_t diag_day, rep_day;  /* local days */
     long diag_s, rep_s;         /* seconds into them (rep_s may pass midnight) */
 };
@@ -275,11 +276,14 @@ static void out_card(struct demo_out *o, const struct case_card *c, long seq)
         demo_out_comma(o);
         demo_out_str(o, c->ou);
     }
+    demo_out_comma(o);
+    if (c->school != NULL)
+        demo_out_field(o, c->school);
 }
 
 #define CASE_COLUMNS                                                                            \
     "external_id,disease,classification,onset_date,diagnosed_at,reported_at,facility,"          \
-    "id_number,age_years,sex,ou"
+    "id_number,age_years,sex,ou,school"
 
 /* Deletions name a reason a CDC would accept (duplicate card, diagnosis ruled out). */
 static const char *const delete_reasons[2] = {"重复报告卡", "实验室检测排除诊断"};
@@ -524,6 +528,7 @@ static void plan_outbreak(struct demo_surv *s, struct demo_rng *r)
     demo_strlcpy(ob->disease, sizeof(ob->disease), OUTBREAK_DISEASE);
     demo_strlcpy(ob->township, sizeof(ob->township), town->code);
     demo_strlcpy(ob->township_name, sizeof(ob->township_name), town->name);
+    snprintf(ob->school, sizeof(ob->school), "%s中心小学", town->name);
     demo_strlcpy(ob->village, sizeof(ob->village), seat->code);
     demo_strlcpy(ob->village_name, sizeof(ob->village_name), seat->name);
     demo_strlcpy(ob->facility, sizeof(ob->facility), ctx->fac[town->center].code);
@@ -572,7 +577,8 @@ static void write_outbreak(struct demo_surv *s)
             struct demo_person m;
             struct case_card c = {.dm = dm, .onset = ob->first_day + k,
                                   .classification = i < 6 ? 2 : 1,
-                                  .facility = ob->facility, .ou = ob->village};
+                                  .facility = ob->facility, .ou = ob->village,
+                                  .school = ob->school};
             if (i < registered) {
                 memset(&m, 0, sizeof(m));
                 memcpy(m.id, s->pupils[i].id, sizeof(m.id));

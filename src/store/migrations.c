@@ -71,6 +71,7 @@ static const struct store_migration migrations[] = {
      STORE_SCHEMA_REFERRAL_REMOTE},
     {13, "surveillance case reports and syndromic counts", STORE_SCHEMA_SURVEIL},
     {14, "surveillance signals and alerts", STORE_SCHEMA_ALERTS},
+    {15, "the school of a case report", STORE_SCHEMA_SURVEIL_SCHOOL},
 };
 
 const struct store_migration *store_migrations(size_t *n)

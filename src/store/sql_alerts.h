@@ -25,7 +25,7 @@
     "  place TEXT NOT NULL DEFAULT '',"                                                  \
     "  members TEXT NOT NULL DEFAULT '',"                                                \
     "  recorded_at TEXT NOT NULL,"                                                       \
-    "  UNIQUE (kind, code, ou, day, method)"                                             \
+    "  UNIQUE (kind, code, ou, day, method, place)"                                      \
     ");"                                                                                 \
     "CREATE INDEX surv_signal_day ON surv_signal (day);"                                 \
     "CREATE TABLE surv_alert ("                                                          \
@@ -128,6 +128,10 @@
     X(DETECT_CASES_IN,                                                                   \
       "SELECT ou_code, onset_date FROM case_report WHERE disease = ? AND ou_code >= ?"   \
       " AND ou_code < ? AND onset_date >= ? AND onset_date <= ? AND status <> 'deleted'") \
+    X(DETECT_SCHOOL_WINDOW,                                                              \
+      "SELECT disease, school, substr(MIN(ou_code), 1, 9), COUNT(*) FROM case_report"    \
+      " WHERE school <> '' AND onset_date >= ? AND onset_date <= ? AND status <> 'deleted'" \
+      " GROUP BY disease, school HAVING COUNT(*) >= 2 AND MAX(onset_date) = ?")         \
     X(DETECT_CHANNEL_SERIES,                                                             \
       "SELECT DISTINCT channel, substr(ou_code, 1, 9) FROM syndromic_count"              \
       " WHERE day >= ? AND day <= ?")                                                    \
@@ -135,9 +139,9 @@
       "INSERT INTO surv_signal (kind, code, ou, day, method, count, expected, upper,"    \
       " score, place_kind, place, members, recorded_at)"                                 \
       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"                                  \
-      " ON CONFLICT (kind, code, ou, day, method) DO NOTHING RETURNING id")              \
+      " ON CONFLICT (kind, code, ou, day, method, place) DO NOTHING RETURNING id")       \
     X(SURV_SIGNAL_FIND, "SELECT id FROM surv_signal WHERE kind = ? AND code = ?"         \
-      " AND ou = ? AND day = ? AND method = ?")                                          \
+      " AND ou = ? AND day = ? AND method = ? AND place = ?")                            \
     X(SURV_SIGNAL_DAYS, SURV_SQL_SIGNAL_COLUMNS " WHERE s.day BETWEEN ? AND ?"           \
       " ORDER BY s.id")                                                                  \
     X(SURV_OU_POINT, "SELECT lat, lon FROM ou WHERE code = ? AND lat IS NOT NULL"        \

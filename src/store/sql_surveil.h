@@ -55,13 +55,20 @@
     "  PRIMARY KEY (channel, ou_code, day)"                                              \
     ");"
 
+/* Migration 15: the school or kindergarten a case card names (工作单位/学校), so that
+ * cases of one school are seen together (alerts/detection.c, the school-cluster rule). */
+#define STORE_SCHEMA_SURVEIL_SCHOOL                                                      \
+    "ALTER TABLE case_report ADD COLUMN school TEXT NOT NULL DEFAULT '';"                \
+    "CREATE INDEX case_report_school ON case_report (onset_date, school)"                \
+    "  WHERE school <> '';"
+
 /* Columns of a case report as surveil/ reads it (reports.c, case_from_row). */
 #define SURV_SQL_CASE_COLUMNS                                                            \
     "SELECT c.id, c.external_id, c.disease, c.disease_class, c.classification,"          \
     " c.onset_date, c.diagnosed_at, c.reported_at, c.delay_s, c.late, f.code,"           \
     " COALESCE(c.resident_id, 0), COALESCE(r.name, ''), COALESCE(r.id_number, ''),"      \
     " COALESCE(c.age_years, -1), c.sex, c.ou_code, c.status, c.delete_reason,"           \
-    " c.created_at, c.updated_at, fo.code FROM case_report c"                            \
+    " c.created_at, c.updated_at, fo.code, c.school FROM case_report c"                  \
     " JOIN facility f ON f.id = c.facility_id JOIN ou fo ON fo.id = f.ou_id"             \
     " LEFT JOIN resident r ON r.id = c.resident_id"
 
@@ -80,8 +87,8 @@
     X(SURV_CASE_INSERT,                                                                  \
       "INSERT INTO case_report (external_id, disease, disease_class, classification,"    \
       " onset_date, diagnosed_at, reported_at, delay_s, late, facility_id, resident_id," \
-      " age_years, sex, ou_id, ou_code, status, created_at, updated_at)"                 \
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?)"           \
+      " age_years, sex, ou_id, ou_code, status, created_at, updated_at, school)"         \
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?)"        \
       " RETURNING id")                                                                   \
     X(SURV_CASE_BY_ID, SURV_SQL_CASE_COLUMNS " WHERE c.id = ?")                          \
     X(SURV_CASE_BY_EXTERNAL, SURV_SQL_CASE_COLUMNS " WHERE c.external_id = ?")           \

@@ -56,7 +56,8 @@ static const char *const case_required[] = {"external_id", "disease",     "class
                                             "facility",    NULL};
 static const char *const case_columns[] = {
     "external_id", "disease",  "classification", "onset_date", "diagnosed_at", "reported_at",
-    "facility",    "id_number", "age_years",     "sex",        "ou",           NULL};
+    "facility",    "id_number", "age_years",     "sex",        "ou",           "school",
+    NULL};
 
 static int case_row(void *ctx, struct store_conn *c, const struct csv_reader *r,
                     struct yl_err *err)
@@ -84,6 +85,8 @@ static int case_row(void *ctx, struct store_conn *c, const struct csv_reader *r,
         rc = imp_int(r, "sex", 0, 0, 2, 0, &sex, err);
     if (rc == 0)
         rc = imp_text(r, "ou", 0, 12, &in.ou, err);
+    if (rc == 0)
+        rc = imp_text(r, "school", 0, SURV_SCHOOL_MAX, &in.school, err);
     in.age_years = (int)age;
     in.sex = (int)sex;
     struct surv_import *im = ctx;

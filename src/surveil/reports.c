@@ -304,6 +304,7 @@ static void case_from_row(struct store_stmt *st, struct arena *a, bool mask,
     snprintf(o->updated_at, sizeof(o->updated_at), "%s", store_col_text(st, 20));
     if (facility_ou != NULL)
         snprintf(facility_ou, 16, "%s", store_col_text(st, 21));
+    snprintf(o->school, sizeof(o->school), "%s", store_col_text(st, 22));
 }
 
 /* One report by id or external id; *found tells. */
@@ -353,6 +354,7 @@ struct checked {
     int64_t resident_id;
     int64_t ou_id;
     char ou[16];
+    char school[SURV_SCHOOL_MAX + 1];
     int age_years;
     int sex;
 };
@@ -504,6 +506,12 @@ static int check_case(struct store_conn *c, const struct surv_catalog *cat,
         rc = check_facility(c, in->facility, k, err);
     if (rc == 0)
         rc = check_patient(c, in, k, err);
+    const char *school = in->school != NULL ? in->school : "";
+    if (rc == 0 && strlen(school) > SURV_SCHOOL_MAX)
+        rc = yl_err_set(err, YL_EINVAL, "school", "school is longer than %d bytes",
+                        SURV_SCHOOL_MAX);
+    if (rc == 0)
+        snprintf(k->school, sizeof(k->school), "%s", school);
     return rc;
 }
 
@@ -516,7 +524,8 @@ static bool same_case(const struct surv_case_report *e, const struct checked *k,
            strcmp(e->diagnosed_at, k->diagnosed_text) == 0 &&
            (!k->reported_given || strcmp(e->reported_at, k->reported_text) == 0) &&
            strcmp(e->facility, facility) == 0 && e->resident_id == k->resident_id &&
-           strcmp(e->ou, k->ou) == 0 && e->age_years == k->age_years && e->sex == k->sex;
+           strcmp(e->ou, k->ou) == 0 && e->age_years == k->age_years && e->sex == k->sex &&
+           strcmp(e->school, k->school) == 0;
 }
 
 static int insert_case(struct store_conn *c, const char *external, const struct checked *k,
@@ -550,6 +559,7 @@ static int insert_case(struct store_conn *c, const char *external, const struct 
     store_bind_text(st, 15, k->ou);
     store_bind_text(st, 16, now);
     store_bind_text(st, 17, now);
+    store_bind_text(st, 18, k->school);
     int rc = store_step(st, err);
     if (rc == STORE_ROW)
         *id = store_col_int(st, 0);

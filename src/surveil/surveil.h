@@ -39,6 +39,7 @@ struct imp_spec;
 #define SURV_PARAMS_MAX 256     /* "name=value ..." text of a parameter rule */
 #define SURV_EXTERNAL_ID_MAX 64
 #define SURV_REASON_MAX 200     /* reason of a deletion */
+#define SURV_SCHOOL_MAX 120     /* bytes of a school's name on a card */
 #define SURV_SERIES_DAYS_MAX (366 * 20)     /* longest day range of a series */
 
 /* The shipped data files (data/), each replaceable by a region's own (surveil_dir). */
@@ -181,6 +182,8 @@ struct surv_case_input {
     int age_years;              /* when not registered: age, sex, residence; -1 unknown */
     int sex;                    /* 1 male, 2 female, 0 unknown */
     const char *ou;             /* village/community (or any org unit) of residence */
+    const char *school;         /* NULL or "": none; the school or kindergarten of a pupil
+                                 * (the card's 工作单位/学校), at most SURV_SCHOOL_MAX bytes */
 };
 
 /* A case report as stored. */
@@ -202,6 +205,7 @@ struct surv_case_report {
     int age_years;              /* -1 unknown */
     int sex;
     char ou[16];
+    char school[SURV_SCHOOL_MAX + 1];   /* "" when the card names none */
     int status;
     char delete_reason[SURV_REASON_MAX + 1];
     char created_at[32], updated_at[32];
