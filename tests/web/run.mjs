@@ -381,7 +381,7 @@ test('the admin lists users, creates one, and searches the audit log', async (br
     return page;
 });
 
-test('an epidemiologist verifies and dismisses an alert, and a new one arrives live', async (browser) => {
+test('an epidemiologist confirms the school outbreak, dismisses another alert, and a new one arrives live', async (browser) => {
     const page = await newPage(browser);
     await loggedIn(page, 'cdc');
     const pages = await menu(page);
@@ -393,20 +393,37 @@ test('an epidemiologist verifies and dismisses an alert, and a new one arrives l
     eq(ids.length, open.body.items.length, 'one row per open alert');
     check(ids.length >= 1, 'the demo raised alerts');
     await shot(page, 'alerts-board');
-    // One alert: its series charted with the detector's bound, then verified and dismissed.
-    const id = ids[ids.length - 1];
-    await page.locator(`#alert-board a[href="#/alerts/${id}"]`).click();
-    await page.waitForSelector(`#alert-detail[data-alert="${id}"][data-state=open]`);
+    // The demo's injected school outbreak is on the board; its alert shows the disease's
+    // series charted with the detector's bound, is verified and confirmed as an event (the
+    // confirmation refused first without its responders and actions).
+    const school = open.body.items.find((x) => x.rule === 'school-cluster');
+    check(school !== undefined, 'the school outbreak is an open alert');
+    await page.locator(`#alert-board a[href="#/alerts/${school.id}"]`).click();
+    await page.waitForSelector(`#alert-detail[data-alert="${school.id}"][data-state=open]`);
     await page.waitForSelector('#alert-series .chart[data-points] svg');
     await shot(page, 'alerts-detail');
     await page.locator('#alert-verify').click();
-    await page.waitForSelector(`#alert-detail[data-alert="${id}"][data-state=verifying]`);
+    await page.waitForSelector(`#alert-detail[data-alert="${school.id}"][data-state=verifying]`);
+    await page.locator('#alert-confirm button[type=submit]').click();
+    await page.locator('#alert-actions [role=alert]').waitFor();
+    await page.locator('#alert-responders').fill('county CDC team 2');
+    await page.locator('#alert-done').fill('stool samples, class suspended, disinfection');
+    await page.locator('#alert-confirm button[type=submit]').click();
+    await page.waitForSelector(`#alert-detail[data-alert="${school.id}"][data-state=confirmed]`);
+    const confirmed = await apiAs(page, `/api/alerts/${school.id}`);
+    eq(confirmed.body.state, 'confirmed', 'the server holds the confirmation');
+    eq(confirmed.body.responders, 'county CDC team 2', 'with its responders');
+    // Another alert dismissed, with its reason (refused without one).
+    const other = ids.find((x) => x !== school.id);
+    check(other !== undefined, 'a second open alert');
+    await page.goto(`${base}/#/alerts/${other}`);
+    await page.waitForSelector(`#alert-detail[data-alert="${other}"][data-state=open]`);
     await page.locator('#alert-dismiss button[type=submit]').click();
     await page.locator('#alert-actions [role=alert]').waitFor();
     await page.locator('#alert-reason').fill('seasonal influenza, no cluster on verification');
     await page.locator('#alert-dismiss button[type=submit]').click();
-    await page.waitForSelector(`#alert-detail[data-alert="${id}"][data-state=dismissed]`);
-    const after = await apiAs(page, `/api/alerts/${id}`);
+    await page.waitForSelector(`#alert-detail[data-alert="${other}"][data-state=dismissed]`);
+    const after = await apiAs(page, `/api/alerts/${other}`);
     eq(after.body.state, 'dismissed', 'the server holds the dismissal');
     eq(after.body.dismiss_reason, 'seasonal influenza, no cluster on verification', 'with its reason');
     // A cholera case reported now raises a red alert, which the open board shows live.

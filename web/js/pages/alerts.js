@@ -134,13 +134,16 @@ async function detail(main, id, go) {
     const charts = h('section', { class: 'card', id: 'alert-series' }, h('h2', {}, t('alerts.series')));
     main.append(charts);
     for (const s of a.signals || []) {
-        if (s.kind === 'cluster' || seen.has(`${s.kind}:${s.code}:${s.ou}`) || seen.size >= 4) continue;
-        seen.add(`${s.kind}:${s.code}:${s.ou}`);
-        const box = h('div', { class: 'chart', role: 'img', 'aria-label': `${s.code} ${s.ou}`, dataset: { code: s.code } });
-        charts.append(h('h3', {}, `${s.code} · ${s.ou}`), box);
+        // A cluster (a school's or villages' cases) is charted as its disease in the township.
+        const kind = s.kind === 'channel' ? 'channel' : 'disease';
+        const ou = s.ou.slice(0, 9);
+        if (seen.has(`${kind}:${s.code}:${ou}`) || seen.size >= 4) continue;
+        seen.add(`${kind}:${s.code}:${ou}`);
+        const box = h('div', { class: 'chart', role: 'img', 'aria-label': `${s.code} ${ou}`, dataset: { code: s.code } });
+        charts.append(h('h3', {}, `${s.code} · ${ou}`), box);
         const today = new Date().toISOString().slice(0, 10);
         const last = addDays(a.last_day, 7) < today ? addDays(a.last_day, 7) : today;
-        seriesChart(box, s.kind, s.code, s.ou.slice(0, 9), a.first_day, last)
+        seriesChart(box, kind, s.code, ou, a.first_day, last)
             .catch((e) => box.replaceWith(message(errorText(e), 'error')));
     }
     main.append(h('section', { class: 'card' }, h('h2', {}, t('alerts.signals')),
