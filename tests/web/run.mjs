@@ -306,7 +306,7 @@ test('an analyst cannot open a resident', async (browser) => {
     return page;
 });
 
-test('a hospital accepts and rejects referrals in its inbox', async (browser) => {
+test('a hospital accepts, completes and rejects referrals in its inbox', async (browser) => {
     const page = await newPage(browser);
     await loggedIn(page, 'hospital');
     const pages = await menu(page);
@@ -318,16 +318,51 @@ test('a hospital accepts and rejects referrals in its inbox', async (browser) =>
     eq(ids.length, api.body.items.length, 'one row per waiting request');
     const overdue = api.body.items.filter((x) => x.overdue).length;
     eq(await page.locator('#ref-panel tbody tr[data-overdue="1"]').count(), overdue, 'overdue flags as the API says');
-    check(ids.length >= 2, `at least two waiting requests (${ids.length})`);
+    check(ids.length >= 3, `at least three waiting requests (${ids.length})`);
     await shot(page, 'referrals-inbox');
-    await page.locator(`button[data-accept="${ids[0]}"]`).click();
-    await page.waitForSelector(`tr[data-referral="${ids[0]}"][data-status=accepted]`);
-    await page.locator(`button[data-reject="${ids[1]}"]`).click();
-    const reason = page.locator(`tr[data-referral="${ids[1]}"] input`);
+    // A patient referred: accepted, arrived, completed. A remote consultation (sent now by
+    // the commission's admin for the same patient and township): accepted, then completed by
+    // its report. Each read back from the server.
+    const patient = ids.find((id) => api.body.items.find((x) => x.id === id).kind === 'referral');
+    check(patient !== undefined, 'a referral waits');
+    const p = api.body.items.find((x) => x.id === patient);
+    const sent = await page.evaluate(async ({ p, pw }) => {
+        const login = await (await fetch('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ username: 'admin', password: pw }) })).json();
+        const r = await fetch('/api/referrals', { method: 'POST',
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${login.token}` },
+            body: JSON.stringify({ kind: 'consultation', direction: 'up', resident_id: p.resident_id,
+                from_facility: p.from_facility, to_facility: p.to_facility, reason: 'web test consultation' }) });
+        return { status: r.status, body: await r.json() };
+    }, { p, pw: password('admin') });
+    eq(sent.status, 201, `the consultation is sent: ${JSON.stringify(sent.body)}`);
+    const remote = sent.body.id;
+    await page.reload();
+    await page.waitForSelector(`tr[data-referral="${remote}"]`);
+    ids.push(remote);
+    for (const id of [patient, remote]) {
+        await page.locator(`button[data-accept="${id}"]`).click();
+        await page.waitForSelector(`tr[data-referral="${id}"][data-status=accepted]`);
+    }
+    await page.locator(`button[data-arrive="${patient}"]`).click();
+    await page.waitForSelector(`tr[data-referral="${patient}"][data-status=arrived]`);
+    await page.locator(`button[data-complete="${patient}"]`).click();
+    await page.waitForSelector(`tr[data-referral="${patient}"][data-status=completed]`);
+    await page.locator(`button[data-complete="${remote}"]`).click();
+    const report = page.locator(`tr[data-referral="${remote}"] input`);
+    await report.fill('右下肺炎，建议抗感染治疗');
+    await report.press('Enter');
+    await page.waitForSelector(`tr[data-referral="${remote}"][data-status=completed]`);
+    eq((await apiAs(page, `/api/referrals/${patient}`)).body.status, 'completed', 'the patient completed');
+    eq((await apiAs(page, `/api/referrals/${remote}`)).body.report, '右下肺炎，建议抗感染治疗', 'the report kept');
+    const rejected = ids.find((id) => id !== patient && id !== remote);
+    check(rejected !== undefined, 'a third request to reject');
+    await page.locator(`button[data-reject="${rejected}"]`).click();
+    const reason = page.locator(`tr[data-referral="${rejected}"] input`);
     await reason.fill('no bed free today');
     await reason.press('Enter');
-    await page.waitForSelector(`tr[data-referral="${ids[1]}"][data-status=rejected]`);
-    const after = await apiAs(page, `/api/referrals/${ids[1]}`);
+    await page.waitForSelector(`tr[data-referral="${rejected}"][data-status=rejected]`);
+    const after = await apiAs(page, `/api/referrals/${rejected}`);
     eq(after.body.status, 'rejected', 'the server holds the rejection');
     eq(after.body.reject_reason, 'no bed free today', 'with its reason');
     await page.locator('#tab-outbox').click();

@@ -99,13 +99,35 @@ export async function render(main, { params, go }) {
         cell.replaceChildren(form);
         reason.focus();
     }
+    // A consultation or a reading is completed with its report.
+    function reportForm(row, cell) {
+        const report = h('input', { type: 'text', required: true, maxlength: 2000 });
+        const form = h('form', { class: 'inline' }, field(t('ref.report'), report),
+            h('button', { type: 'submit', class: 'small' }, t('ref.complete')));
+        form.addEventListener('submit', (ev) => {
+            ev.preventDefault();
+            if (report.value.trim()) act(row, 'complete', { report: report.value.trim() });
+        });
+        cell.replaceChildren(form);
+        report.focus();
+    }
+    // The receiving side walks a request on: accept or reject it; a patient referred arrives
+    // and is completed; a consultation or reading is completed by its report.
     function actions(row) {
-        if (box !== 'inbox' || row.status !== 'requested') return '';
+        if (box !== 'inbox') return '';
         const cell = h('div', { class: 'buttons' });
-        cell.append(
-            h('button', { type: 'button', class: 'small', dataset: { accept: row.id }, onclick: () => act(row, 'accept') }, t('ref.accept')),
-            h('button', { type: 'button', class: 'small', dataset: { reject: row.id }, onclick: () => rejectForm(row, cell) }, t('ref.reject')));
-        return cell;
+        const button = (action, label, onclick) => h('button', { type: 'button', class: 'small',
+            dataset: { [action]: row.id }, onclick }, label);
+        if (row.status === 'requested')
+            cell.append(button('accept', t('ref.accept'), () => act(row, 'accept')),
+                button('reject', t('ref.reject'), () => rejectForm(row, cell)));
+        else if (row.status === 'accepted' && row.kind === 'referral')
+            cell.append(button('arrive', t('ref.arrive'), () => act(row, 'arrive')));
+        else if (row.status === 'accepted')
+            cell.append(button('complete', t('ref.complete'), () => reportForm(row, cell)));
+        else if (row.status === 'arrived')
+            cell.append(button('complete', t('ref.complete'), () => act(row, 'complete')));
+        return cell.childNodes.length ? cell : '';
     }
     function draw() {
         const table = sortableTable([
