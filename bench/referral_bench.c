@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "accounts/accounts.h"
 #include "audit/audit.h"
 #include "core/date.h"
@@ -51,63 +52,6 @@
 #define HOSPITAL_ID(c) (2 + (c) * (1 + TOWNSHIPS))
 #define CENTER_ID(c, t) (HOSPITAL_ID(c) + 1 + (t))
 #define TEAM_ID(c, t, k) (1 + ((c) * TOWNSHIPS + (t)) * TEAMS + (k))
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const struct yl_err *err)
-{
-    fprintf(stderr, "bench_referrals: %s: %s\n", what, err ? yl_err_message(err) : "failed");
-    exit(1);
-}
-
-/* A small deterministic generator (xorshift64*): the same history on every run. */
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 2685821657736338717ull;
-}
-
-static int pick(int n)
-{
-    return (int)(rng() % (uint64_t)n);
-}
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        fprintf(stderr, "bench_referrals: %s\n  in: %.200s\n", msg ? msg : "?", sql);
-        exit(1);
-    }
-}
-
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "bench_referrals: %s\n  in: %.200s\n", sqlite3_errmsg(db), sql);
-        exit(1);
-    }
-    return st;
-}
-
-static void step_done(sqlite3 *db, sqlite3_stmt *st)
-{
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        fprintf(stderr, "bench_referrals: %s\n", sqlite3_errmsg(db));
-        exit(1);
-    }
-    sqlite3_reset(st);
-}
 
 static int county_of(int64_t r)
 {
@@ -416,7 +360,8 @@ static void pages(struct store *s, const struct acct_principal *me, sqlite3 *pee
     int reads = 0;
     double start = now_s();
     for (int i = 0; i < READS && (i < 50 || now_s() - start < READS_S); i++) {
-        struct ref_query q = {REF_INBOX, k->facility, k->team, k->status, after[i], PAGE};
+        struct ref_query q = {.box = REF_INBOX, .facility = k->facility, .team = k->team,
+                              .status = k->status, .after = after[i], .limit = PAGE};
         struct ref_referral *out;
         size_t n;
         double t = now_s();
@@ -556,8 +501,9 @@ int main(int argc, char **argv)
     struct ref_who who = {&me, &sys};
     t0 = now_s();
     for (int i = 0; i < n_creates; i++) {
-        struct ref_input in = {NULL, "up", resident_in(0, n_residents), "T0-1", "H0",
-                               "胸痛待查", NULL, i % 10 ? "routine" : "urgent", NULL};
+        struct ref_input in = {.direction = "up", .resident_id = resident_in(0, n_residents),
+                               .from_facility = "T0-1", .to_facility = "H0", .reason = "胸痛待查",
+                               .urgency = i % 10 ? "routine" : "urgent"};
         bool created;
         double t = now_s();
         if (ref_create(s, &who, &in, now, &ids[i], &created, &err) != 0 || !created)

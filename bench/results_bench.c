@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "accounts/accounts.h"
 #include "api/api.h"
 #include "audit/audit.h"
@@ -76,63 +77,6 @@ struct item {
 static struct item items[ITEMS_MAX];
 static int n_items;
 static char facility_code[FACILITIES + 1][16];
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const struct yl_err *err)
-{
-    fprintf(stderr, "bench_results: %s: %s\n", what, err ? yl_err_message(err) : "failed");
-    exit(1);
-}
-
-/* A small deterministic generator (xorshift64*): the same region on every run. */
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 2685821657736338717ull;
-}
-
-static int pick(int n)
-{
-    return (int)(rng() % (uint64_t)n);
-}
-
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        fprintf(stderr, "bench_results: %s\n  in: %.200s\n", msg ? msg : "?", sql);
-        exit(1);
-    }
-}
-
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "bench_results: %s\n  in: %.200s\n", sqlite3_errmsg(db), sql);
-        exit(1);
-    }
-    return st;
-}
-
-static void step_done(sqlite3 *db, sqlite3_stmt *st)
-{
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        fprintf(stderr, "bench_results: %s\n", sqlite3_errmsg(db));
-        exit(1);
-    }
-    sqlite3_reset(st);
-}
 
 /* A resident's county and township from their id (villages are dealt round-robin). */
 static int county_of(int64_t r)
@@ -605,8 +549,10 @@ int main(int argc, char **argv)
     if (acct_login(acct, "bench", PASSWORD, "bench", token, &expires, &retry, &me, &err) != 0)
         die("login", &err);
 
-    struct lookup *q = calloc((size_t)n_lookups, sizeof(*q));
-    double *ms = calloc((size_t)n_lookups, sizeof(*ms));
+    /* The HTTP round reuses q and ms for its own HTTP_LOOKUPS requests. */
+    size_t n_room = (size_t)(n_lookups > HTTP_LOOKUPS ? n_lookups : HTTP_LOOKUPS);
+    struct lookup *q = calloc(n_room, sizeof(*q));
+    double *ms = calloc(n_room, sizeof(*ms));
     double *hit_ms = calloc((size_t)n_lookups, sizeof(*hit_ms));
     struct arena a;
     arena_init(&a);
