@@ -76,8 +76,11 @@ TEST_BINS := $(patsubst tests/%.c,$(CHK)/tests/%,$(TEST_SRC))
 # The fuzz smoke run (each target a few seconds on its seeds) counts as one test program.
 FUZZ_SMOKE_SECONDS ?= 8
 
+# The benchmarks are built, not run, so that a change of the library they call cannot leave
+# them broken unseen.
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(CHK)/yilian $(TEST_BINS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory -j$(shell nproc) $(BENCH_BINS)
 	@$(MAKE) --no-print-directory web
 	@YILIAN_BIN=$(CHK)/yilian FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) \
 	    scripts/run-tests.sh $(TEST_BINS) scripts/fuzz-smoke.sh $(WEB_TESTS)
@@ -131,7 +134,8 @@ BENCHES := http indicators imports services-import surveil access worklists expe
 BENCHES += results referrals
 BENCH_BINS := $(REL)/bench_indicators $(REL)/bench_imports $(REL)/bench_surveil \
               $(REL)/bench_access $(REL)/bench_services_import
-BENCH_BINS += $(REL)/bench_results $(REL)/bench_referrals
+BENCH_BINS += $(REL)/bench_results $(REL)/bench_referrals $(REL)/bench_worklists \
+              $(REL)/bench_experts $(REL)/bench_alerts
 
 bench: deps
 	@$(MAKE) --no-print-directory $(REL)/yilian $(BENCH_BINS)
