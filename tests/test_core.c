@@ -966,6 +966,19 @@ TEST(csv_refuses_too_many_fields_and_goes_on)
     free(text);
 }
 
+/* Unix time as RFC 3339 UTC, and the region's (UTC+8) civil day of a unix time. */
+TEST(unix_time_text_and_day)
+{
+    char out[DATE_TIME_LEN];
+    CHECK_STR(date_time_format(0, out), "1970-01-01T00:00:00Z");
+    CHECK_STR(date_time_format(1700000000, out), "2023-11-14T22:13:20Z");
+    CHECK_STR(date_time_format(-1, out), "1969-12-31T23:59:59Z");
+    CHECK_INT(date_of_unix(0), 0);
+    CHECK_INT(date_of_unix(16 * 3600 - 1), 0);
+    CHECK_INT(date_of_unix(16 * 3600), 1);
+    CHECK_INT(date_of_unix(-8 * 3600 - 1), -1);
+}
+
 /* Terminal columns: a CJK character takes two, ASCII one; padding counts columns. */
 TEST(text_width_and_pad)
 {

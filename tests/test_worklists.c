@@ -52,7 +52,6 @@ static void stop_srv(void)
     ts_response_free(&R);
     if (srv_up)
         ts_server_stop(&srv);
-    svc_protocol_free(proto);
     srv_up = false;
 }
 
@@ -153,21 +152,16 @@ static struct ts_server *server(void)
         return state > 0 ? &srv : NULL;
     state = -1;
     T = date_today();
-    struct yl_err err = {0};
-    if (cli_protocol_load(NULL, &proto, &err) != 0) {
-        fprintf(stderr, "    protocol: %s\n", yl_err_message(&err));
-        return NULL;
-    }
     if (ts_server_start(&srv, NULL, NULL) != 0)
         return NULL;
     srv_up = true;
     atexit(stop_srv);
     if (region() != 0 || residents() != 0)
         return NULL;
-    srv.app.protocol = proto;
-    pidx_set_protocol(srv.index, proto);
-    if (pidx_load(srv.index, srv.store, &err) != 0)
+    /* The shipped protocol, and the index loaded with the fixtures. */
+    if (ts_server_protocol(&srv) != 0)
         return NULL;
+    proto = srv.protocol;
     if (ts_user_add(&srv, "fd_a", "password-fd-a", "family_doctor", "team:1") != 0 ||
         ts_user_add(&srv, "fd_b", "password-fd-b", "family_doctor", "team:2") != 0 ||
         ts_user_add(&srv, "vdoc", "password-vd-1", "village_doctor", "ou:222404001001") != 0 ||

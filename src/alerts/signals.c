@@ -19,17 +19,14 @@
 #include "alerts/alerts_int.h"
 #include "audit/audit.h"
 #include "core/adcode.h"
+#include "core/date.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "store/store.h"
 
 char *alert_time_format(int64_t t, char out[SURV_TIME_LEN])
 {
-    struct tm tm;
-    time_t secs = (time_t)t;
-    gmtime_r(&secs, &tm);
-    strftime(out, SURV_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return out;
+    return date_time_format(t, out);
 }
 
 void alert_stmt_finish(struct store_stmt *st, int rc)

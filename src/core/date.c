@@ -8,6 +8,7 @@
 #include "date.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "err.h"
@@ -263,6 +264,15 @@ void date_iso_week(int32_t days, int *iso_year, int *week)
     jan1 = date_days_from_civil(y, 1, 1);
     *iso_year = y;
     *week = (int)((thursday - jan1) / 7 + 1);
+}
+
+char *date_time_format(int64_t t, char out[DATE_TIME_LEN])
+{
+    int64_t days = date_floor_div(t, DATE_DAY_S), s = t - days * DATE_DAY_S;
+    char day[DATE_STR_LEN];
+    snprintf(out, DATE_TIME_LEN, "%sT%02d:%02d:%02dZ", date_format((int32_t)days, day),
+             (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    return out;
 }
 
 int32_t date_of_unix(int64_t s)

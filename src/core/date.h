@@ -55,4 +55,9 @@ int32_t date_today(void);
 /* The civil date (UTC+8) of unix time s. */
 int32_t date_of_unix(int64_t s);
 
+#define DATE_TIME_LEN 21  /* "YYYY-MM-DDTHH:MM:SSZ" plus NUL */
+/* Unix time t as RFC 3339 in UTC ("2026-11-22T08:00:00Z": text order is time order); returns
+ * out. */
+char *date_time_format(int64_t t, char out[DATE_TIME_LEN]);
+
 #endif

@@ -160,11 +160,7 @@ int ref_next_status(enum ref_action a, enum ref_status from)
 
 char *ref_time_format(int64_t t, char out[REF_TIME_LEN])
 {
-    struct tm tm;
-    time_t secs = (time_t)t;
-    gmtime_r(&secs, &tm);
-    strftime(out, REF_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return out;
+    return date_time_format(t, out);
 }
 
 bool ref_is_overdue(const struct ref_referral *r, int64_t now_s)
@@ -470,8 +466,7 @@ static int down_check(struct store_conn *c, const struct ref_input *in, int64_t 
         return yl_err_set(err, YL_EINVAL, "from_facility",
                           "a down-referral is sent from a hospital");
     char day[DATE_STR_LEN];
-    /* The region's calendar day (UTC+8), as date_today counts it. */
-    date_format((int32_t)((now_s + 8 * 3600) / 86400), day);
+    date_format(date_of_unix(now_s), day);
     struct store_stmt *st = store_stmt(c, STORE_SQL_REF_RESIDENT_TEAM);
     store_bind_int(st, 1, in->resident_id);
     store_bind_text(st, 2, day);

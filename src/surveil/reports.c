@@ -25,7 +25,6 @@
 #include "surveil/surveil.h"
 #include "surveil/surveil_int.h"
 
-#define LOCAL_OFFSET_S (8 * 3600)   /* China Standard Time, the civil dates of the region */
 #define FUTURE_SLACK_S 600          /* clocks of reporting systems drift a little */
 
 static const char *const classifications[] = {"suspected", "clinical", "confirmed"};
@@ -76,18 +75,12 @@ bool surv_is_late(int64_t diagnosed_unix_s, int64_t reported_unix_s, int limit_h
 
 char *surv_time_format(int64_t t, char *out)
 {
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t s = t - days * 86400;
-    char day[DATE_STR_LEN];
-    snprintf(out, 32, "%sT%02d:%02d:%02dZ", date_format((int32_t)days, day), (int)(s / 3600),
-             (int)(s / 60 % 60), (int)(s % 60));
-    return out;
+    return date_time_format(t, out);
 }
 
 int32_t surv_local_day(int64_t t)
 {
-    int64_t local = t + LOCAL_OFFSET_S;
-    return (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+    return date_of_unix(t);
 }
 
 /* n digits at s as a number, or -1. */
